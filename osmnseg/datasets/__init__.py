@@ -1,0 +1,1 @@
+"""osmnseg.datasets."""

@@ -1,0 +1,1 @@
+"""osmnseg.runner.hooks."""

@@ -1,0 +1,38 @@
+"""Install osmnseg: ``pip install -e .`` (CPU) or ``pip install -e ".[gpu]"`` (NVIDIA GPU)."""
+import os
+
+from setuptools import find_packages, setup
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def read_version():
+    namespace = {}
+    with open(os.path.join(HERE, 'osmnseg', 'version.py')) as f:
+        exec(f.read(), namespace)  # our own file, not user input
+    return namespace['__version__']
+
+
+def read_requirements():
+    with open(os.path.join(HERE, 'requirements.txt')) as f:
+        return [line.strip() for line in f if line.strip() and not line.startswith('#')]
+
+
+setup(
+    name='osmnseg',
+    version=read_version(),
+    description='OSMN video object segmentation toolkit on TensorFlow 2',
+    long_description=open(os.path.join(HERE, 'README.md')).read(),
+    long_description_content_type='text/markdown',
+    packages=find_packages(exclude=('tests', 'tests.*')),
+    python_requires='>=3.10',
+    install_requires=read_requirements(),
+    extras_require={
+        # The GPU wheel of TensorFlow; install it instead of tensorflow-cpu on CUDA machines.
+        'gpu': ['tensorflow[and-cuda]>=2.16'],
+        'test': ['pytest>=7', 'pytest-xdist>=3'],
+        'plot': ['matplotlib>=3.5'],
+        'video': ['imageio>=2.20', 'imageio-ffmpeg>=0.4'],
+    },
+    license='Apache-2.0',
+)
