@@ -73,11 +73,16 @@ class Registry:
         with self._lock:
             if self._imported:
                 return
-            self._imported = True
-            for location in self.locations:
-                package = importlib.import_module(location)
-                for info in pkgutil.iter_modules(getattr(package, '__path__', []), location + '.'):
-                    importlib.import_module(info.name)
+            self._imported = True  # set first: a location module may look things up itself
+            try:
+                for location in self.locations:
+                    package = importlib.import_module(location)
+                    for info in pkgutil.iter_modules(getattr(package, '__path__', []),
+                                                     location + '.'):
+                        importlib.import_module(info.name)
+            except BaseException:
+                self._imported = False  # the next lookup retries and raises the error again
+                raise
 
     @property
     def module_dict(self):

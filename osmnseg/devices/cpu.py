@@ -1,0 +1,112 @@
+"""The CPU device: thread pools, optional split into logical devices, bf16 detection."""
+import functools
+import os
+import platform
+
+import tensorflow as tf
+
+from osmnseg.devices.base import PRECISIONS, Device, check_positive_int
+from osmnseg.registry import DEVICES
+
+# Instruction-set flags (as /proc/cpuinfo spells them) that matter for TF's CPU kernels.
+RELEVANT_CPU_FLAGS = ('avx2', 'fma', 'avx512f', 'avx512_bf16', 'avx512_fp16', 'amx_tile',
+                      'amx_bf16')
+# Native bfloat16 dot products; without them oneDNN emulates bf16 and it is slower than fp32.
+BF16_CPU_FLAGS = ('avx512_bf16', 'amx_bf16')
+
+
+@functools.lru_cache(maxsize=None)
+def read_cpu_info(path='/proc/cpuinfo'):
+    """The CPU model name and instruction-set flags of this machine.
+
+    Args:
+        path: the Linux ``cpuinfo`` file; elsewhere the model comes from ``platform`` and the
+            flags are empty.
+
+    Returns:
+        dict(model_name=str, flags=frozenset of str).
+    """
+    fallback = platform.processor() or platform.machine()
+    if not os.path.isfile(path):
+        return dict(model_name=fallback, flags=frozenset())
+    fields = {}  # the first processor's entry is enough: all cores report the same
+    with open(path, encoding='utf-8', errors='replace') as f:
+        for line in f:
+            key, _, value = line.partition(':')
+            fields.setdefault(key.strip(), value.strip())
+    flags = fields.get('flags', fields.get('Features', ''))  # x86 / ARM spelling
+    return dict(model_name=fields.get('model name', fallback), flags=frozenset(flags.split()))
+
+
+def cpu_has_fast_bf16(flags=None):
+    """True when the CPU has native bfloat16 instructions (AVX512_BF16 or AMX_BF16)."""
+    flags = read_cpu_info()['flags'] if flags is None else flags
+    return any(flag in flags for flag in BF16_CPU_FLAGS)
+
+
+@DEVICES.register_module(name=['CPU', 'cpu'])
+class CPU(Device):
+    """Run on the host CPU.
+
+    Args:
+        intra_op_threads: threads used inside one op (e.g. a convolution); None = TF default
+            (all cores).
+        inter_op_threads: ops run concurrently; None = TF default.
+        num_logical_devices: >1 splits the CPU into that many logical devices and trains with
+            ``MirroredStrategy`` over them: distributed training (per-replica batches, gradient
+            all-reduce) without accelerators, e.g. to test it. Must be set before TF initialises.
+    """
+
+    def __init__(self, intra_op_threads=None, inter_op_threads=None, num_logical_devices=1):
+        super().__init__()
+        check_positive_int(intra_op_threads, 'intra_op_threads')
+        check_positive_int(inter_op_threads, 'inter_op_threads')
+        check_positive_int(num_logical_devices, 'num_logical_devices', allow_none=False)
+        self.intra_op_threads = intra_op_threads
+        self.inter_op_threads = inter_op_threads
+        self.num_logical_devices = num_logical_devices
+
+    def options(self):
+        return dict(intra_op_threads=self.intra_op_threads,
+                    inter_op_threads=self.inter_op_threads,
+                    num_logical_devices=self.num_logical_devices)
+
+    def _setup(self):
+        if self.intra_op_threads is not None:
+            self.apply_runtime_option(f'intra_op_threads={self.intra_op_threads}',
+                                      tf.config.threading.set_intra_op_parallelism_threads,
+                                      self.intra_op_threads)
+        if self.inter_op_threads is not None:
+            self.apply_runtime_option(f'inter_op_threads={self.inter_op_threads}',
+                                      tf.config.threading.set_inter_op_parallelism_threads,
+                                      self.inter_op_threads)
+        if self.num_logical_devices > 1:
+            cpu = tf.config.list_physical_devices('CPU')[0]
+            layout = [tf.config.LogicalDeviceConfiguration()] * self.num_logical_devices
+            self.apply_runtime_option(f'num_logical_devices={self.num_logical_devices}',
+                                      tf.config.set_logical_device_configuration, cpu, layout)
+
+    def _make_strategy(self):
+        if self.num_logical_devices == 1:
+            return tf.distribute.OneDeviceStrategy('/cpu:0')
+        names = [d.name for d in tf.config.list_logical_devices('CPU')]
+        if len(names) < self.num_logical_devices:
+            self.logger.warning(f'CPU: {self.num_logical_devices} logical devices were requested '
+                                f'but TensorFlow has {len(names)}; training on {len(names)}.')
+        if len(names) == 1:
+            return tf.distribute.OneDeviceStrategy('/cpu:0')
+        return tf.distribute.MirroredStrategy(names[:self.num_logical_devices])
+
+    @property
+    def supported_precisions(self):
+        # Every dtype runs on any CPU (oneDNN emulates what the hardware lacks, slowly).
+        return PRECISIONS
+
+    @property
+    def fast_bf16(self):
+        return cpu_has_fast_bf16()
+
+    def _default_precision(self, mode):
+        # Native bf16 (AVX512_BF16 / AMX) outruns fp32 and, with fp32 variables, needs
+        # no loss scaling; emulated bf16 is slower than fp32.
+        return 'bfloat16' if self.fast_bf16 else 'float32'

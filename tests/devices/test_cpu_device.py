@@ -1,0 +1,125 @@
+"""CPU device: strategy, bf16 detection, precisions, options after TF initialisation."""
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import tensorflow as tf
+
+from osmnseg.devices import CPU, build_device
+from osmnseg.devices import cpu as cpu_module
+from osmnseg.utils.errors import BuildError, ConfigError
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_strategy_runs_a_tf_function():
+    device = CPU().setup()
+    strategy = device.strategy()
+    assert isinstance(strategy, tf.distribute.OneDeviceStrategy)
+    assert strategy.num_replicas_in_sync == 1
+
+    @tf.function
+    def scaled_sum(x):
+        return tf.reduce_sum(x) * 2.0
+
+    result = strategy.run(scaled_sum, args=(tf.constant([1.0, 2.0, 3.0]),))
+    assert float(result) == 12.0
+    assert 'CPU:0' in result.device
+
+
+def test_setup_and_strategy_are_idempotent():
+    device = CPU()
+    assert device.setup() is device.setup()
+    assert device.strategy() is device.strategy()
+
+
+def test_options_after_tf_initialisation_are_logged_not_raised(device_log):
+    tf.constant(1.0) + 1.0  # make sure the runtime is initialised
+    tf.config.list_logical_devices('CPU')
+    CPU(intra_op_threads=1, inter_op_threads=1).setup()
+    warnings = [m for m in device_log if m.startswith('WARNING')]
+    assert len(warnings) == 2
+    assert 'intra_op_threads=1 was not applied' in warnings[0]
+    assert 'already initialised' in warnings[0]
+    assert 'inter_op_threads=1 was not applied' in warnings[1]
+
+
+def test_read_cpu_info_parses_model_and_flags(tmp_path):
+    cpuinfo = tmp_path / 'cpuinfo'
+    cpuinfo.write_text('processor\t: 0\nmodel name\t: Test CPU @ 2GHz\n'
+                       'flags\t\t: fpu avx2 avx512f amx_bf16\n\n'
+                       'processor\t: 1\nmodel name\t: Test CPU @ 2GHz\nflags\t\t: fpu\n')
+    info = cpu_module.read_cpu_info(str(cpuinfo))
+    assert info['model_name'] == 'Test CPU @ 2GHz'
+    assert info['flags'] == frozenset({'fpu', 'avx2', 'avx512f', 'amx_bf16'})
+    missing = cpu_module.read_cpu_info(str(tmp_path / 'absent'))
+    assert missing['flags'] == frozenset()
+
+
+@pytest.mark.parametrize('flags, fast', [({'avx512f', 'avx512_bf16'}, True), ({'amx_bf16'}, True),
+                                         ({'avx2', 'avx512f', 'fma'}, False)])
+def test_fast_bf16_needs_native_bf16_instructions(flags, fast):
+    assert cpu_module.cpu_has_fast_bf16(frozenset(flags)) is fast
+
+
+@pytest.mark.parametrize('fast, precision', [(True, 'bfloat16'), (False, 'float32')])
+def test_default_precision_follows_bf16_support(monkeypatch, fast, precision):
+    monkeypatch.setattr(cpu_module, 'cpu_has_fast_bf16', lambda: fast)
+    device = CPU()
+    assert device.fast_bf16 is fast
+    assert device.default_precision('inference') == precision
+    assert device.default_precision('train') == precision
+    assert device.supported_precisions == ('float32', 'bfloat16', 'float16')
+
+
+def test_default_precision_rejects_unknown_mode():
+    with pytest.raises(ConfigError, match="precision mode must be one of"):
+        CPU().default_precision('eval')
+
+
+def test_invalid_option_is_a_build_error_naming_the_key():
+    with pytest.raises(BuildError, match='device.num_logical_devices must be a positive integer'):
+        build_device(dict(type='CPU', num_logical_devices=0))
+
+
+def test_logical_device_split_trains_with_mirrored_strategy():
+    """TF can be split into logical devices only before it initialises: a fresh process."""
+    script = textwrap.dedent("""
+        import logging
+        import tensorflow as tf
+        from osmnseg.devices import build_device
+        from osmnseg.utils.logging import get_logger
+
+        device = build_device('cpu', num_logical_devices=2).setup()
+        strategy = device.strategy()
+        assert isinstance(strategy, tf.distribute.MirroredStrategy), strategy
+        assert strategy.num_replicas_in_sync == 2
+
+        @tf.function
+        def replica_value():
+            ctx = tf.distribute.get_replica_context()
+            return tf.cast(ctx.replica_id_in_sync_group, tf.float32) + 1.0
+
+        per_replica = strategy.run(replica_value)
+        total = strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+        assert float(total) == 3.0, total  # replicas 0 and 1 each contributed
+
+        # A second split is impossible now: logged, and the existing two devices are used.
+        messages = []
+        handler = logging.Handler()
+        handler.emit = lambda record: messages.append(record.getMessage())
+        get_logger().addHandler(handler)
+        late = build_device('cpu', num_logical_devices=3)
+        assert late.strategy().num_replicas_in_sync == 2
+        assert any('num_logical_devices=3 was not applied' in m for m in messages), messages
+        assert any('training on 2' in m for m in messages), messages
+        print('SPLIT OK')
+        """)
+    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get('PYTHONPATH', ''),
+               TF_CPP_MIN_LOG_LEVEL='2')
+    result = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True,
+                            env=env, cwd=REPO, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'SPLIT OK' in result.stdout
