@@ -1,1 +1,25 @@
-"""osmnseg.datasets.pipelines."""
+"""Data pipelines: TRANSFORMS configured as lists of dicts (mmseg style) and the pure numpy/PIL
+helpers they are made of (``functional``), which inference reuses."""
+from osmnseg.datasets.pipelines.augment import RandomFlip, Resize
+from osmnseg.datasets.pipelines.compose import Compose
+from osmnseg.datasets.pipelines.formatting import (PACKED_KEYS, MaskGuideBackground, Normalize,
+                                                   PackInputs)
+from osmnseg.datasets.pipelines.functional import (
+    binarize_mask, binary_dilate, coco_segmentation_to_mask, coco_segmentation_to_rle,
+    crop_zero_fill, denormalize_image, disk_structure, gaussian_heatmap, make_masktrack_guide,
+    make_spatial_guide, make_visual_guide, mask_background, mask_bbox, normalize_image,
+    perturb_mask, read_image, resize_image, resize_mask, robust_gaussian_params, rotate_nearest)
+from osmnseg.datasets.pipelines.guides import MaskTrackGuide, SpatialGuide, VisualGuide
+from osmnseg.datasets.pipelines.loading import (LoadCocoMasks, LoadFrame, LoadGuideFrame,
+                                                LoadObjectMask)
+
+__all__ = [
+    'Compose', 'PACKED_KEYS', 'LoadFrame', 'LoadGuideFrame', 'LoadObjectMask', 'LoadCocoMasks',
+    'VisualGuide', 'SpatialGuide', 'MaskTrackGuide', 'Resize', 'RandomFlip', 'Normalize',
+    'MaskGuideBackground', 'PackInputs', 'read_image', 'binarize_mask',
+    'coco_segmentation_to_rle', 'coco_segmentation_to_mask', 'resize_image', 'resize_mask',
+    'mask_bbox', 'crop_zero_fill', 'rotate_nearest', 'make_visual_guide',
+    'robust_gaussian_params', 'gaussian_heatmap', 'make_spatial_guide', 'disk_structure',
+    'binary_dilate', 'perturb_mask', 'make_masktrack_guide', 'normalize_image',
+    'denormalize_image', 'mask_background'
+]

@@ -1,0 +1,16 @@
+"""Shared base of the transforms: the ``results -> results`` interface and a readable ``repr``."""
+import abc
+
+
+class BaseTransform(abc.ABC):
+    """A callable ``results -> results``. Subclasses keep their constructor arguments as public
+    attributes of the same names, which ``repr`` prints."""
+
+    @abc.abstractmethod
+    def __call__(self, results):
+        """Read and add keys of ``results`` (a dict of numpy arrays and sample info); return it."""
+
+    def __repr__(self):
+        args = ', '.join(f'{name}={value!r}' for name, value in vars(self).items()
+                         if not name.startswith('_'))
+        return f'{type(self).__name__}({args})'

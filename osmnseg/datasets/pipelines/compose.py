@@ -1,0 +1,33 @@
+"""``Compose``: a data pipeline built from the config's list of transform dicts."""
+from osmnseg.registry import TRANSFORMS
+
+
+class Compose:
+    """Apply transforms in sequence to a ``results`` dict.
+
+    Args:
+        transforms: sequence of config dicts (``dict(type='LoadFrame', ...)``, built from the
+            TRANSFORMS registry) or callables ``results -> results``.
+        key: dotted config path of the list, for error messages (e.g. ``'data.train.pipeline'``).
+
+    Raises:
+        RegistryError: a ``type`` is not a registered transform.
+        BuildError: a transform's arguments do not fit its constructor.
+    """
+
+    def __init__(self, transforms=(), key='pipeline'):
+        self.transforms = []
+        for index, transform in enumerate(transforms):
+            if not callable(transform):
+                transform = TRANSFORMS.build(transform, key=f'{key}[{index}]')
+            self.transforms.append(transform)
+
+    def __call__(self, results):
+        """Run every transform; returns the final ``results`` dict."""
+        for transform in self.transforms:
+            results = transform(results)
+        return results
+
+    def __repr__(self):
+        body = ''.join(f'\n    {transform!r},' for transform in self.transforms)
+        return f'{type(self).__name__}([{body}\n])'
