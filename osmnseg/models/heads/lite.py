@@ -1,0 +1,49 @@
+"""Head of the lite variant (spec §3.7)."""
+import tensorflow as tf
+
+from osmnseg.models.backbones.mobilenet_v1 import pointwise_index
+from osmnseg.models.layers import Conv2D, Module, initializers, legacy_resize_bilinear
+from osmnseg.registry import HEADS
+
+
+@HEADS.register_module()
+class LiteHead(Module):
+    """3x3 side convs on the modulated MobileNet layers, resized to half the input, fused, resized.
+
+    Per feature ``Conv2d_<i>_pointwise``: ``conv<i>_16`` (3x3, 16 ch, linear, bias) -> legacy
+    bilinear resize to ``(H//2, W//2)``; concatenation (order of ``in_features``) -> ``score``
+    (1x1, 1 logit) -> legacy bilinear resize to ``(H, W)``. Sizes come from the actual input
+    (quirk 5 fixed), which equals the original's ``--im_size`` whenever that was usable.
+    Scope '' (directly under ``osmn/``). Kernels TruncatedNormal(0.09).
+
+    Args:
+        in_channels, in_strides: backbone channels and strides (passed by the segmentor).
+        in_features: backbone step outputs to read.
+        side_channels: channels of each side conv (16).
+        trainable: whether the convs are trained (``train_seg``; the original always trains).
+        scope: name scope.
+
+    Call: ``head(features, output_size, training)`` -> logits ``[B,H,W,1]`` (compute dtype).
+    """
+
+    def __init__(self, in_channels, in_strides, in_features=('Conv2d_3_pointwise',
+                                                             'Conv2d_5_pointwise',
+                                                             'Conv2d_11_pointwise',
+                                                             'Conv2d_13_pointwise'),
+                 side_channels=16, trainable=True, scope=''):
+        super().__init__(scope)
+        self.in_features = tuple(in_features)
+        init = dict(kernel_init=initializers.truncated_normal(0.09), trainable=trainable)
+        self.sides = []
+        for feature in self.in_features:
+            index = pointwise_index(feature)
+            name = f'conv{index}_16' if index is not None else f'{feature}_16'
+            self.sides.append(Conv2D(name, in_channels[feature], side_channels, 3, **init))
+        self.score = Conv2D('score', side_channels * len(self.sides), 1, 1, **init)
+
+    def __call__(self, features, output_size, training=False):
+        height, width = output_size[0], output_size[1]
+        half = (height // 2, width // 2)
+        maps = [legacy_resize_bilinear(side(features[f]), half)
+                for f, side in zip(self.in_features, self.sides)]
+        return legacy_resize_bilinear(self.score(tf.concat(maps, axis=-1)), (height, width))

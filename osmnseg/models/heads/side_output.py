@@ -1,0 +1,58 @@
+"""OSVOS-style side-output head of the osvos variant (spec §3.4)."""
+import re
+
+import tensorflow as tf
+
+from osmnseg.models.layers import BilinearUpsample, Conv2D, Module, center_crop
+from osmnseg.registry import HEADS
+
+
+def block_number(feature):
+    """``'conv3_3' -> '3'``: the block number used in the original upsampling scope names."""
+    match = re.match(r'conv(\d+)_', feature)
+    return match.group(1) if match else feature
+
+
+@HEADS.register_module()
+class SideOutputHead(Module):
+    """Side outputs from several backbone layers, upsampled to the input size and fused.
+
+    Per feature ``f`` (default conv2_2, conv3_3, conv4_3, conv5_3 = ``net_2..net_5``, taken after
+    modulation): ``{f}_16`` 3x3 conv (16 ch, linear, bias) -> ``score-multi{b}-up`` frozen bilinear
+    transposed conv (kernel 2s, stride s for feature stride s) -> centre crop to the input size
+    with floor offsets. The crops are concatenated in feature order and ``upscore-fuse`` (1x1,
+    1 output, linear, bias, always trainable) gives the logits. Scope ``seg``.
+
+    Args:
+        in_channels, in_strides: ``{feature: channels}``, ``{feature: stride}`` of the backbone
+            (passed by the segmentor).
+        in_features: backbone step outputs to read.
+        side_channels: channels of each side output (16).
+        trainable: whether the side convs are trained (``train_seg``).
+        scope: name scope.
+
+    Call: ``head(features, output_size, training)`` with ``features {name: [B,h,w,C]}`` and
+    ``output_size`` the ``(H, W)`` of the input -> logits ``[B,H,W,1]`` in the compute dtype.
+    """
+
+    def __init__(self, in_channels, in_strides, in_features=('conv2_2', 'conv3_3', 'conv4_3',
+                                                             'conv5_3'),
+                 side_channels=16, trainable=True, scope='seg'):
+        super().__init__(scope)
+        self.in_features = tuple(in_features)
+        self.sides, self.upsamples = [], []
+        for feature in self.in_features:
+            stride = in_strides[feature]
+            self.sides.append(Conv2D(f'{feature}_16', in_channels[feature], side_channels, 3,
+                                     trainable=trainable))
+            self.upsamples.append(BilinearUpsample(f'score-multi{block_number(feature)}-up',
+                                                   side_channels, 2 * stride, stride))
+        self.fuse = Conv2D('upscore-fuse', side_channels * len(self.in_features), 1, 1)
+
+    def ordered_children(self):
+        return [m for pair in zip(self.sides, self.upsamples) for m in pair] + [self.fuse]
+
+    def __call__(self, features, output_size, training=False):
+        maps = [center_crop(up(side(features[f])), output_size)
+                for f, side, up in zip(self.in_features, self.sides, self.upsamples)]
+        return self.fuse(tf.concat(maps, axis=-1))

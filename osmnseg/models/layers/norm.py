@@ -1,0 +1,81 @@
+"""Batch normalisation with slim semantics, and the conv -> BN -> activation block."""
+import tensorflow as tf
+
+from osmnseg.models.layers.activations import activate
+from osmnseg.models.layers.base import Module
+
+
+class BatchNorm(Module):
+    """Batch norm over N, H, W with in-place moving-statistic updates (slim / TF1 fused BN).
+
+    Variables (slim names): ``beta`` and ``gamma`` (trainable), ``moving_mean`` and
+    ``moving_variance`` (not trainable). Statistics and normalisation are computed in float32
+    whatever the input dtype; the result is cast back to the input dtype.
+
+    Args:
+        channels: number of channels C.
+        momentum: moving-average decay (TF1 ``decay``): ``m <- m*momentum + batch*(1-momentum)``.
+        epsilon: variance epsilon.
+        trainable: whether ``beta``/``gamma`` are trained.
+        scope: ``'BatchNorm'`` as in slim.
+
+    Call: ``bn(x [B,H,W,C], training)``. ``training=True`` normalises with the batch statistics
+    and assigns the moving statistics during the call (the moving variance gets the unbiased,
+    Bessel-corrected batch variance, as TF's fused kernel does); ``training=False`` normalises
+    with the moving statistics and leaves them unchanged (this is the original ``fix_bn`` mode
+    when used while training: gamma/beta still receive gradients).
+    """
+
+    def __init__(self, channels, momentum, epsilon=1e-3, trainable=True, scope='BatchNorm'):
+        super().__init__(scope)
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.beta = tf.Variable(tf.zeros([channels]), trainable=trainable, name='beta')
+        self.gamma = tf.Variable(tf.ones([channels]), trainable=trainable, name='gamma')
+        stat = dict(trainable=False, synchronization=tf.VariableSynchronization.ON_READ,
+                    aggregation=tf.VariableAggregation.MEAN)
+        self.moving_mean = tf.Variable(tf.zeros([channels]), name='moving_mean', **stat)
+        self.moving_variance = tf.Variable(tf.ones([channels]), name='moving_variance', **stat)
+
+    def own_variables(self):
+        return {'beta': self.beta, 'gamma': self.gamma, 'moving_mean': self.moving_mean,
+                'moving_variance': self.moving_variance}
+
+    def __call__(self, x, training=False):
+        x32 = tf.cast(x, tf.float32)
+        if training:
+            mean, variance = tf.nn.moments(x32, axes=[0, 1, 2])
+            count = tf.cast(tf.size(x32) // tf.shape(x32)[-1], tf.float32)
+            unbiased = variance * count / tf.maximum(count - 1.0, 1.0)
+            decay = 1.0 - self.momentum
+            self.moving_mean.assign_sub((self.moving_mean - mean) * decay)
+            self.moving_variance.assign_sub((self.moving_variance - unbiased) * decay)
+        else:
+            mean, variance = self.moving_mean, self.moving_variance
+        y = tf.nn.batch_normalization(x32, mean, variance, self.beta, self.gamma, self.epsilon)
+        return tf.cast(y, x.dtype)
+
+
+class ConvBN(Module):
+    """``activation(BN(conv(x)))`` with slim naming: ``<scope>/weights``, ``<scope>/BatchNorm/*``.
+
+    Args:
+        scope: layer path, e.g. ``'conv3'`` or ``'Conv2d_1_depthwise'``.
+        conv: a bias-free ``Conv2D`` or ``DepthwiseConv2D`` built with ``scope=''``.
+        channels: output channels of ``conv``.
+        momentum, epsilon: batch-norm parameters.
+        activation: ``'relu'``, ``'relu6'`` or ``None``.
+        trainable: whether ``beta``/``gamma`` are trained.
+
+    Call: ``block(x, training)``; ``training`` is the batch-norm mode.
+    """
+
+    def __init__(self, scope, conv, channels, momentum, epsilon=1e-3, activation='relu',
+                 trainable=True):
+        super().__init__(scope)
+        self.conv = conv
+        self.bn = BatchNorm(channels, momentum, epsilon, trainable=trainable)
+        self.activation = activation
+
+    def __call__(self, x, training=False):
+        return activate(self.bn(self.conv(x), training=training), self.activation)

@@ -1,0 +1,48 @@
+"""Visual modulator of the lite variant (spec §3.7): MobileNet v1 -> one scale vector per layer."""
+import tensorflow as tf
+
+from osmnseg.models.backbones.base import scale_channels
+from osmnseg.models.backbones.mobilenet_v1 import MobileNetV1
+from osmnseg.models.layers import Conv2D, initializers
+from osmnseg.models.modulators.base import Modulator
+from osmnseg.registry import MODULATORS
+
+
+@MODULATORS.register_module()
+class MobileNetVisualModulator(Modulator):
+    """MobileNet v1 body -> 7x7 VALID average pool -> ``Logits/Conv2d_1c_1x1`` (2048, linear) ->
+    ReLU -> one 1x1 head ``Conv2d_out_<k>`` per modulated layer (k = 1..4 for layers 3/5/11/13).
+
+    ``Conv2d_1c_1x1`` and the heads have zero kernels and unit biases, so every scale is exactly 1
+    after initialisation. Names: body and logits under ``modulator/``, heads directly under
+    ``osmn/`` (scope ''). Kernels L2-regularised (λ of the model, 4e-5 for lite), depthwise ones
+    not.
+
+    Args:
+        layers: the layers to modulate (passed by the segmentor).
+        depth_multiplier: MobileNet channel multiplier (1.0 as the original).
+        width: toolkit-wide width knob; multiplies ``depth_multiplier``.
+        hidden_channels: output channels of ``Conv2d_1c_1x1`` at multiplier 1 (2048).
+
+    Call: ``guide [B,224,224,3]`` -> ``({layer: [B,C]}, {})``; ``training`` is the BN mode of
+    the MobileNet body (not affected by ``fix_bn``, as the original).
+    """
+
+    def __init__(self, layers, depth_multiplier=1.0, width=1.0, hidden_channels=2048):
+        super().__init__(layers, scope='')
+        self.body = MobileNetV1(depth_multiplier=depth_multiplier, width=width,
+                                modulated_layers=(), scope='modulator')
+        hidden = scale_channels(hidden_channels, depth_multiplier * width)
+        self.logits = Conv2D('modulator/Logits/Conv2d_1c_1x1',
+                             self.body.channels['Conv2d_13_pointwise'], hidden, 1,
+                             kernel_init=initializers.zeros, bias_init=initializers.ones)
+        self.heads = [Conv2D(f'Conv2d_out_{k}', hidden, layer.channels, 1,
+                             kernel_init=initializers.zeros, bias_init=initializers.ones)
+                      for k, layer in enumerate(self.layers, start=1)]
+
+    def __call__(self, guide, training=False):
+        x, _ = self.body(guide, training=training)
+        x = tf.nn.avg_pool2d(x, 7, 1, 'VALID')
+        x = tf.nn.relu(self.logits(x))
+        return {layer.name: tf.reshape(head(x), [tf.shape(x)[0], layer.channels])
+                for layer, head in zip(self.layers, self.heads)}, {}

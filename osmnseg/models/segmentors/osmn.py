@@ -1,0 +1,248 @@
+"""The OSMN segmentor: backbone + visual / spatial modulators + head + loss (spec §1, §3)."""
+import functools
+
+import tensorflow as tf
+
+from osmnseg.models.layers import Module, as_map
+from osmnseg.registry import BACKBONES, HEADS, LOSSES, MODULATORS, SEGMENTORS
+from osmnseg.utils.errors import BuildError, ConfigError
+
+COMPUTE_DTYPES = ('float32', 'bfloat16', 'float16')
+SHIFT_SUFFIX = ':shift'  # visual_params key of a shift produced by the visual modulator
+
+
+@SEGMENTORS.register_module()
+class OSMN(Module):
+    """One-shot modulation network: segments one object per sample.
+
+    ::
+
+        visual guide [B,224,224,3] ──► visual_modulator ──► scales γ {layer: [B,C]}  (once/object)
+        spatial guide [B,H,W,1] ─────► spatial_modulator ─► shifts β {layer: [B,h,w,C]}
+        image [B,H,W,3] ──► backbone (f ← γ·f + β after each modulated layer) ──► head ──► logits
+
+    Args:
+        backbone, head: config dicts (``BACKBONES`` / ``HEADS``). The backbone receives
+            ``trainable=train_seg``; the head receives the backbone's ``in_channels``,
+            ``in_strides`` and ``trainable=train_seg``.
+        visual_modulator, spatial_modulator: config dicts (``MODULATORS``) or ``None`` to disable
+            (ablations). Each receives ``layers``: the backbone's modulatable layers, without its
+            early layers unless ``mod_early_conv``.
+        loss: config dict (``LOSSES``), default ``ClassBalancedBCE``.
+        train_seg: train the segmentation convs (False = the original ``--fix_seg``).
+        fix_bn: run the spatial modulator's batch norm in inference mode while training (moving
+            statistics used and kept; gamma/beta still trained).
+        mod_early_conv: also modulate the backbone's early layers (VGG conv1_x, conv2_x).
+        weight_decay: λ of the L2 penalty λ/2·ΣW² (2e-4 VGG variants, 4e-5 lite).
+        guide_as_input: MaskTrack mode: the spatial guide is concatenated to the image as its
+            first channel (the backbone takes 4 channels; no spatial modulator).
+        aligned_size: MaskTrack only: ``(height, width)`` the 4-channel input is zero-padded to
+            (centred, floor offsets) before the backbone; the logits keep the input size.
+
+    Variables are float32; computation runs in the compute dtype (``set_compute_dtype``); batch
+    norm statistics, the loss and the returned logits are float32.
+    """
+
+    def __init__(self, backbone, head, visual_modulator=None, spatial_modulator=None, loss=None,
+                 train_seg=True, fix_bn=False, mod_early_conv=False, weight_decay=2e-4,
+                 guide_as_input=False, aligned_size=None):
+        super().__init__('osmn')
+        if guide_as_input and spatial_modulator is not None:
+            raise BuildError('model.spatial_modulator must be None when model.guide_as_input is '
+                             'set (MaskTrack feeds the guide as an input channel instead).')
+        if aligned_size is not None and not guide_as_input:
+            raise BuildError('model.aligned_size only applies with model.guide_as_input=True '
+                             '(MaskTrack); remove it or set guide_as_input.')
+        self.backbone = BACKBONES.build(backbone, dict(trainable=train_seg), key='model.backbone')
+        layers = [layer for layer in self.backbone.modulatable_layers
+                  if mod_early_conv or layer.name not in self.backbone.early_layers]
+        self.visual_modulator = _build_optional(visual_modulator, layers, 'model.visual_modulator')
+        self.spatial_modulator = _build_optional(spatial_modulator, layers,
+                                                 'model.spatial_modulator')
+        self.head = HEADS.build(head, dict(in_channels=self.backbone.channels,
+                                           in_strides=self.backbone.strides,
+                                           trainable=train_seg), key='model.head')
+        self.loss_fn = LOSSES.build(loss or dict(type='ClassBalancedBCE'), key='model.loss')
+        self.train_seg = train_seg
+        self.fix_bn = fix_bn
+        self.weight_decay = weight_decay
+        self.guide_as_input = guide_as_input
+        self.aligned_size = None if aligned_size is None else tuple(aligned_size)
+        self.compute_dtype = tf.float32
+        self.shared_steps = self._count_shared_steps()
+        self._functions = _FunctionCache()
+
+    # ------------------------------------------------------------------ structure
+    @property
+    def modulators(self):
+        """The enabled modulators (visual first)."""
+        return [m for m in (self.visual_modulator, self.spatial_modulator) if m is not None]
+
+    def ordered_children(self):
+        return self.modulators + [self.backbone, self.head]
+
+    def _count_shared_steps(self):
+        """Number of leading backbone steps that no modulator touches (run once per frame),
+        after checking that every layer a modulator targets is a backbone step."""
+        modulated = {name for m in self.modulators for name in m.modulated_layers}
+        names = [step.name for step in self.backbone.steps()]
+        unknown = sorted(modulated - set(names))
+        if unknown:
+            raise BuildError(f'model: the modulators target {unknown}, which are not layers of '
+                             f'the backbone ({", ".join(names)}); fix the modulator config.')
+        if self.guide_as_input:
+            return 0
+        return next((i for i, name in enumerate(names) if name in modulated), len(names))
+
+    def set_compute_dtype(self, dtype):
+        """Choose the compute dtype ``'float32' | 'bfloat16' | 'float16'`` (before tracing)."""
+        name = tf.as_dtype(dtype).name if not isinstance(dtype, str) else dtype
+        if name not in COMPUTE_DTYPES:
+            raise ConfigError(f'compute dtype {dtype!r} is not supported; use one of '
+                              f'{", ".join(COMPUTE_DTYPES)}.')
+        self.compute_dtype = tf.as_dtype(name)
+        self._functions.clear()
+
+    # ------------------------------------------------------------------ forward (traceable)
+    def _encode_guide(self, guide, training=False):
+        if self.visual_modulator is None:
+            return {}
+        scales, shifts = self.visual_modulator(tf.cast(guide, self.compute_dtype),
+                                               training=training)
+        params = {name: tf.cast(v, tf.float32) for name, v in scales.items()}
+        params.update({name + SHIFT_SUFFIX: tf.cast(v, tf.float32) for name, v in shifts.items()})
+        return params
+
+    def _encode_frame(self, image, training=False):
+        x = tf.cast(image, self.compute_dtype)
+        x, features = self.backbone(x, training=training, stop=self.shared_steps,
+                                    keep=self.head.in_features)
+        return {'size': tf.shape(image)[1:3], 'x': x, 'features': features}
+
+    def _segment_shared(self, shared, spatial_guide, visual_params, training=False):
+        objects = tf.shape(spatial_guide)[0]
+        x = _repeat_batch(shared['x'], objects)
+        features = {k: _repeat_batch(v, objects) for k, v in shared['features'].items()}
+        guide = tf.cast(spatial_guide, self.compute_dtype)
+        scales = {k: v for k, v in visual_params.items() if not k.endswith(SHIFT_SUFFIX)}
+        shifts = {k[:-len(SHIFT_SUFFIX)]: v for k, v in visual_params.items()
+                  if k.endswith(SHIFT_SUFFIX)}
+        if self.spatial_modulator is not None:
+            sp_scales, sp_shifts = self.spatial_modulator(
+                guide, training=training and not self.fix_bn)
+            scales = _merge(scales, sp_scales, tf.multiply)
+            shifts = _merge(shifts, sp_shifts, tf.add)
+        if self.guide_as_input:
+            x = self._pad_to_aligned(tf.concat([guide, x], axis=-1))
+        x, features = self.backbone(x, scales, shifts, training=training,
+                                    start=self.shared_steps, keep=self.head.in_features,
+                                    features=features)
+        return tf.cast(self.head(features, shared['size'], training=training), tf.float32)
+
+    def _segment(self, image, spatial_guide, visual_params, training=False):
+        shared = self._encode_frame(image, training=training)
+        return self._segment_shared(shared, spatial_guide, visual_params, training=training)
+
+    def _pad_to_aligned(self, x):
+        if self.aligned_size is None:
+            return x
+        pad_h = tf.maximum(self.aligned_size[0] - tf.shape(x)[1], 0)
+        pad_w = tf.maximum(self.aligned_size[1] - tf.shape(x)[2], 0)
+        return tf.pad(x, [[0, 0], [pad_h // 2, pad_h - pad_h // 2],
+                          [pad_w // 2, pad_w - pad_w // 2], [0, 0]])
+
+    # ------------------------------------------------------------------ public API
+    def __call__(self, batch, training=False):
+        """Logits ``[B,H,W,1]`` float32 for a batch dict with ``image``, ``guide`` and
+        ``spatial_guide`` (see docs/architecture.md). Not compiled: call it inside your own
+        ``tf.function`` (the training step)."""
+        visual_params = self._encode_guide(batch['guide'], training=training)
+        return self._segment(batch['image'], batch['spatial_guide'], visual_params,
+                             training=training)
+
+    def encode_guide(self, guide, training=False):
+        """Visual parameters ``{layer: [B,C] float32}`` of a normalised ``[B,224,224,3]`` guide
+        (``{}`` without visual modulator). Compiled; traced once per dtype/training mode."""
+        return self._functions.call(self._encode_guide, training, self.compute_dtype, guide)
+
+    def segment(self, image, spatial_guide, visual_params, training=False):
+        """Logits ``[B,H,W,1]`` float32 of ``image [B,H,W,3]`` for ``spatial_guide [B,H,W,1]``
+        and ``visual_params`` from :meth:`encode_guide`. Compiled with unknown batch and spatial
+        sizes, so it is traced once per dtype/training mode."""
+        return self._functions.call(self._segment, training, self.compute_dtype, image,
+                                    spatial_guide, visual_params)
+
+    def encode_frame(self, image, training=False):
+        """The frame features no modulator touches, for ``image [1,H,W,3]``: an opaque dict to
+        pass to :meth:`segment_shared` (VGG without ``mod_early_conv``: conv1_1..pool2)."""
+        return self._functions.call(self._encode_frame, training, self.compute_dtype, image)
+
+    def segment_shared(self, shared, spatial_guide, visual_params, training=False):
+        """Logits ``[K,H,W,1]`` float32 for K objects of one frame: ``shared`` from
+        :meth:`encode_frame`, ``spatial_guide [K,H,W,1]``, ``visual_params {..: [K,C]}``.
+        ``segment(x, g, v) == segment_shared(encode_frame(x), g, v)``."""
+        return self._functions.call(self._segment_shared, training, self.compute_dtype, shared,
+                                    spatial_guide, visual_params)
+
+    def loss(self, logits, label):
+        """The configured loss (default ``ClassBalancedBCE``) as a float32 scalar."""
+        return self.loss_fn(logits, label)
+
+    def regularization_loss(self):
+        """``Σ weight_decay/2 · ΣW²`` over every L2-regularised kernel (frozen ones included)."""
+        kernels = self.regularized_kernels()
+        if not kernels:
+            return tf.constant(0.0)
+        return self.weight_decay * tf.add_n([tf.nn.l2_loss(k) for k in kernels])
+
+
+def _build_optional(cfg, layers, key):
+    if cfg is None:
+        return None
+    return MODULATORS.build(cfg, dict(layers=layers), key=key)
+
+
+def _merge(first, second, combine):
+    """Union of two ``{layer: tensor}`` dicts; entries present in both are ``combine``d (after
+    bringing ``[B,C]`` vectors to ``[B,1,1,C]`` so they broadcast against ``[B,h,w,C]`` maps)."""
+    merged = dict(first)
+    for name, value in second.items():
+        if name in merged:
+            value = combine(as_map(tf.cast(merged[name], value.dtype)), as_map(value))
+        merged[name] = value
+    return merged
+
+
+def _repeat_batch(t, size):
+    """Repeat ``t``'s batch so it has ``size`` entries (shared per-frame features, K objects)."""
+    return tf.repeat(t, size // tf.shape(t)[0], axis=0)
+
+
+def _relaxed_spec(t):
+    """``TensorSpec`` of ``t`` with unknown batch and spatial sizes (channels and 1-D kept)."""
+    shape = t.shape
+    if shape.rank is not None and shape.rank >= 2:
+        shape = [None] * (shape.rank - 1) + [shape[-1]]
+    return tf.TensorSpec(shape, t.dtype)
+
+
+class _FunctionCache:
+    """``tf.function``s of the segmentor's methods, one per (method, training, dtype, signature).
+
+    Kept out of ``tf.Module`` tracking on purpose (it holds no state worth saving).
+    """
+
+    def __init__(self):
+        self._functions = {}
+
+    def clear(self):
+        self._functions.clear()
+
+    def call(self, method, training, dtype, *args):
+        args = tf.nest.map_structure(tf.convert_to_tensor, args)
+        signature = tf.nest.map_structure(_relaxed_spec, args)
+        key = (method.__name__, bool(training), dtype, repr(signature))
+        if key not in self._functions:
+            self._functions[key] = tf.function(
+                functools.partial(method, training=bool(training)), input_signature=signature)
+        return self._functions[key](*args)

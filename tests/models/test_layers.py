@@ -1,0 +1,103 @@
+"""Layer building blocks: bilinear deconv, crop, BN, dropout, pooling, resize, dtypes."""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from osmnseg.models.layers import (BatchNorm, BilinearUpsample, Conv2D, Dropout,
+                                   bilinear_filter_1d, bilinear_kernel, ceil_valid_avg_pool,
+                                   center_crop, legacy_resize_bilinear)
+
+
+def test_bilinear_filters_match_spec():
+    np.testing.assert_allclose(bilinear_filter_1d(4), [0.25, 0.75, 0.75, 0.25])
+    np.testing.assert_allclose(bilinear_filter_1d(8)[:4], [0.125, 0.375, 0.625, 0.875])
+    np.testing.assert_allclose(bilinear_filter_1d(16)[:8], (2 * np.arange(8) + 1) / 16)
+    np.testing.assert_allclose(bilinear_filter_1d(32)[15], 0.96875)
+    kernel = bilinear_kernel(4, 3)
+    np.testing.assert_allclose(kernel[:, :, 1, 1], np.outer(bilinear_filter_1d(4),
+                                                            bilinear_filter_1d(4)))
+    assert np.count_nonzero(kernel[:, :, 0, 1]) == 0
+
+
+def test_bilinear_upsample_is_frozen_and_reapplied():
+    up = BilinearUpsample('score-multi2-up', 2, 4, 2)
+    assert not up.kernel.trainable
+    y = up(tf.ones([1, 5, 7, 2]))
+    assert y.shape == (1, 12, 16, 2)  # (in - 1) * 2 + 4
+    up.kernel.assign(tf.zeros_like(up.kernel))
+    up.reapply_fixed_weights()
+    np.testing.assert_array_equal(up.kernel.numpy(), bilinear_kernel(4, 2))
+
+
+def test_center_crop_keeps_floor_offset_window():
+    x = tf.reshape(tf.range(6 * 7, dtype=tf.float32), [1, 6, 7, 1])
+    y = center_crop(x, (3, 4))
+    np.testing.assert_array_equal(y.numpy(), x.numpy()[:, 1:4, 1:5])
+
+
+def test_batch_norm_training_updates_with_bessel_correction():
+    bn = BatchNorm(2, momentum=0.9)
+    x = tf.random.normal([2, 3, 3, 2], seed=1)
+    y = bn(x, training=True)
+    mean, var = np.mean(x.numpy(), axis=(0, 1, 2)), np.var(x.numpy(), axis=(0, 1, 2))
+    np.testing.assert_allclose(y.numpy(), (x.numpy() - mean) / np.sqrt(var + 1e-3), atol=1e-5)
+    np.testing.assert_allclose(bn.moving_mean.numpy(), 0.1 * mean, atol=1e-6)
+    np.testing.assert_allclose(bn.moving_variance.numpy(), 0.9 + 0.1 * var * 18 / 17, atol=1e-6)
+
+
+def test_batch_norm_matches_tf_fused_kernel():
+    x = tf.random.normal([2, 5, 5, 3])
+    y, mean, variance, *_ = tf.raw_ops.FusedBatchNormV3(
+        x=x, scale=tf.ones([3]), offset=tf.zeros([3]), mean=tf.zeros([3]),
+        variance=tf.ones([3]), epsilon=1e-3, exponential_avg_factor=1.0, is_training=True)
+    bn = BatchNorm(3, momentum=0.0)  # moving stats = this batch's stats
+    np.testing.assert_allclose(bn(x, training=True).numpy(), y.numpy(), atol=1e-5)
+    np.testing.assert_allclose(bn.moving_mean.numpy(), mean.numpy(), atol=1e-6)
+    np.testing.assert_allclose(bn.moving_variance.numpy(), variance.numpy(), atol=1e-5)
+
+
+def test_batch_norm_inference_mode_keeps_moving_stats_but_trains_gamma_beta():
+    bn = BatchNorm(2, momentum=0.99)
+    bn.moving_mean.assign([1.0, -1.0])
+    x = tf.random.normal([1, 4, 4, 2])
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(bn(x, training=False) ** 2)
+    grads = tape.gradient(loss, [bn.gamma, bn.beta])
+    np.testing.assert_array_equal(bn.moving_mean.numpy(), [1.0, -1.0])
+    np.testing.assert_array_equal(bn.moving_variance.numpy(), [1.0, 1.0])
+    assert all(g is not None for g in grads)
+    assert bn.gamma.trainable and not bn.moving_mean.trainable
+
+
+def test_dropout_only_in_training_and_reproducible():
+    x = tf.ones([4, 8, 8, 3])
+    assert Dropout(0.5, seed=3)(x, training=False) is x
+    first = Dropout(0.5, seed=3)(x, training=True).numpy()
+    second = Dropout(0.5, seed=3)(x, training=True).numpy()
+    np.testing.assert_array_equal(first, second)
+    assert set(np.unique(first)) == {0.0, 2.0}
+
+
+def test_ceil_valid_avg_pool_equals_valid_pool_on_multiples():
+    x = tf.random.uniform([1, 8, 12, 1])
+    np.testing.assert_allclose(ceil_valid_avg_pool(x, 4).numpy(),
+                               tf.nn.avg_pool2d(x, 4, 4, 'VALID').numpy(), rtol=1e-6)
+    odd = ceil_valid_avg_pool(tf.ones([1, 9, 10, 1]), 4)
+    assert odd.shape == (1, 3, 3, 1)
+    np.testing.assert_allclose(odd.numpy(), 1.0, rtol=1e-6)
+
+
+def test_legacy_resize_matches_tf1_resize_bilinear():
+    x = tf.random.uniform([1, 5, 7, 2])
+    expected = tf.compat.v1.image.resize_bilinear(x, [11, 13], align_corners=False,
+                                                  half_pixel_centers=False)
+    np.testing.assert_allclose(legacy_resize_bilinear(x, (11, 13)).numpy(), expected.numpy())
+
+
+@pytest.mark.parametrize('dtype', [tf.bfloat16, tf.float16])
+def test_layers_compute_in_input_dtype_with_float32_variables(dtype):
+    conv = Conv2D('c', 3, 4, 3, activation='relu')
+    bn = BatchNorm(4, momentum=0.99)
+    y = bn(conv(tf.cast(tf.random.normal([1, 6, 6, 3]), dtype)), training=True)
+    assert y.dtype == dtype and conv.kernel.dtype == tf.float32
+    assert bn.moving_mean.dtype == tf.float32
