@@ -23,19 +23,28 @@ class MobileNetVisualModulator(Modulator):
         depth_multiplier: MobileNet channel multiplier (1.0 as the original).
         width: toolkit-wide width knob; multiplies ``depth_multiplier``.
         hidden_channels: output channels of ``Conv2d_1c_1x1`` at multiplier 1 (2048).
+        hidden_init_std: ``None`` (the original): ``Conv2d_1c_1x1`` starts with a zero kernel,
+            so all its channels stay identical during training (their gradients are equal) and
+            the modulator acts through a single hidden unit — harmless with ImageNet weights,
+            crippling from scratch. A float draws that kernel from a truncated normal with this
+            std instead, which breaks the symmetry; the heads still start at zero, so every
+            scale is still exactly 1 after initialisation.
 
     Call: ``guide [B,224,224,3]`` -> ``({layer: [B,C]}, {})``; ``training`` is the BN mode of
     the MobileNet body (not affected by ``fix_bn``, as the original).
     """
 
-    def __init__(self, layers, depth_multiplier=1.0, width=1.0, hidden_channels=2048):
+    def __init__(self, layers, depth_multiplier=1.0, width=1.0, hidden_channels=2048,
+                 hidden_init_std=None):
         super().__init__(layers, scope='')
         self.body = MobileNetV1(depth_multiplier=depth_multiplier, width=width,
                                 modulated_layers=(), scope='modulator')
         hidden = scale_channels(hidden_channels, depth_multiplier * width)
         self.logits = Conv2D('modulator/Logits/Conv2d_1c_1x1',
                              self.body.channels['Conv2d_13_pointwise'], hidden, 1,
-                             kernel_init=initializers.zeros, bias_init=initializers.ones)
+                             kernel_init=initializers.zeros if hidden_init_std is None
+                             else initializers.truncated_normal(hidden_init_std),
+                             bias_init=initializers.ones)
         self.heads = [Conv2D(f'Conv2d_out_{k}', hidden, layer.channels, 1,
                              kernel_init=initializers.zeros, bias_init=initializers.ones)
                       for k, layer in enumerate(self.layers, start=1)]

@@ -1,0 +1,98 @@
+"""Online one-shot fine-tuning: per-object weights, exact restore, sequential merge."""
+import numpy as np
+import pytest
+
+from osmnseg.apis import VideoSegmenter
+from osmnseg.apis.online_finetune import OnlineFinetuner
+from osmnseg.utils.errors import ConfigError
+
+from segmenter_inputs import WORK_SIZE, box_mask, multi_object_sequence, synthetic_frames
+
+
+def snapshot(model):
+    return [v.numpy().copy() for v in model.variables]
+
+
+def assert_same(model, saved):
+    for variable, value in zip(model.variables, saved, strict=True):
+        np.testing.assert_array_equal(variable.numpy(), value, err_msg=variable.name)
+
+
+def bn_statistics(model):
+    return {name: v.numpy().copy() for name, v in model.reference_variables().items()
+            if 'moving_' in name}
+
+
+@pytest.fixture(scope='module')
+def finetuner(model, toy_cfg):
+    """Two steps at a visible learning rate, fix_bn=True (traced once, shared)."""
+    return OnlineFinetuner.from_config(model, toy_cfg, iters=2, lr=1e-3)
+
+
+def first_frame_sample():
+    frame = synthetic_frames(1)[0]
+    return frame, box_mask(WORK_SIZE, (4, 4, 20, 24), 1)
+
+
+def test_weights_restored_bit_identical_after_segmenting(model, segmenter, finetuner,
+                                                          toy_dataset):
+    saved, fix_bn = snapshot(model), model.fix_bn
+    tuned = VideoSegmenter(model, segmenter.settings, finetuner)
+    sequence = multi_object_sequence(toy_dataset)
+    results = list(tuned.segment_sequence(sequence, return_probabilities=True))
+    assert len(results) == len(sequence)
+    assert all(set(r.probabilities) == set(sequence.object_ids) for r in results)
+    assert_same(model, saved)
+    assert model.fix_bn == fix_bn
+
+
+def test_finetuning_changes_weights_inside_the_context_only(model, finetuner):
+    saved, statistics = snapshot(model), bn_statistics(model)
+    frame, mask = first_frame_sample()
+    with finetuner.finetuned(frame, mask, WORK_SIZE):
+        changed = [not np.array_equal(v.numpy(), s) for v, s in zip(model.variables, saved)]
+        assert any(changed)
+        for name, value in bn_statistics(model).items():  # fix_bn=True (quirk 26)
+            np.testing.assert_array_equal(value, statistics[name])
+        assert model.fix_bn  # the config's fix_bn=False is overridden while fine-tuning
+    assert_same(model, saved)
+    assert not model.fix_bn
+
+
+def test_weights_restored_after_an_error(model, finetuner):
+    saved = snapshot(model)
+    frame, mask = first_frame_sample()
+    with pytest.raises(RuntimeError, match='boom'):
+        with finetuner.finetuned(frame, mask, WORK_SIZE):
+            raise RuntimeError('boom')
+    assert_same(model, saved)
+
+
+def test_zero_iterations_reproduce_the_batched_run(model, segmenter, toy_cfg, toy_dataset):
+    sequence = multi_object_sequence(toy_dataset)
+    sequential = VideoSegmenter(model, segmenter.settings,
+                                OnlineFinetuner.from_config(model, toy_cfg, iters=0))
+    batched = segmenter.segment_sequence(sequence, return_probabilities=True)
+    for one, other in zip(batched, sequential.segment_sequence(sequence, True), strict=True):
+        np.testing.assert_array_equal(one.mask, other.mask)
+        for obj, probability in one.probabilities.items():
+            np.testing.assert_allclose(other.probabilities[obj], probability, atol=1e-5)
+
+
+def test_object_annotated_in_the_last_frame_only(model, segmenter, finetuner):
+    # quirk 25: the original crashed on single-frame YouTube-VOS objects
+    tuned = VideoSegmenter(model, segmenter.settings, finetuner)
+    annotations = {0: box_mask(WORK_SIZE, (4, 4, 20, 24), 1),
+                   2: box_mask(WORK_SIZE, (10, 36, 28, 60), 2)}
+    results = list(tuned.segment(synthetic_frames(3), annotations, [1, 2], {1: 0, 2: 2}, True))
+    assert [sorted(r.probabilities) for r in results] == [[1], [1], [1, 2]]
+    np.testing.assert_array_equal(results[2].probabilities[2], annotations[2] > 0)
+
+
+def test_invalid_settings_are_config_errors(model, toy_cfg):
+    with pytest.raises(ConfigError, match='iters must be >= 0'):
+        OnlineFinetuner.from_config(model, toy_cfg, iters=-1)
+    no_train = toy_cfg.deepcopy()
+    no_train.data.train.pipeline = []
+    with pytest.raises(ConfigError, match='data.train.pipeline'):
+        OnlineFinetuner.from_config(model, no_train, iters=1)

@@ -1,0 +1,107 @@
+"""Export a trained OSMN as a TensorFlow SavedModel for serving.
+
+    python tools/export_savedmodel.py CONFIG CHECKPOINT OUT_DIR [--dtype float32]
+
+The SavedModel has the two halves of the inference protocol (spec §7.1) as signatures:
+
+* ``encode_guide``: ``guide [N, 224, 224, 3] float32`` (normalised, background zeroed) ->
+  the visual parameters, one output ``[N, C] float32`` per modulated layer (names: the layer
+  name, ``:`` written as ``__``). Run once per object.
+* ``segment_frame``: ``image [N, H, W, 3] float32`` (normalised), ``spatial_guide [N, H, W, 1]
+  float32`` and the visual parameters (same names) -> ``logits [N, H, W, 1] float32``. H and W
+  are free. Run once per frame; sigmoid(logits) > 0.5 is the mask.
+
+Pre- and post-processing (normalisation, guides, merging objects) stay with the client; see
+docs/deploy.md.
+"""
+import argparse
+import os
+import sys
+
+from osmnseg.config import Config, DictAction
+from osmnseg.utils.errors import OsmnsegError
+
+GUIDE_SIZE = 224
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Export an OSMN model as a SavedModel')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('checkpoint', help='work dir, checkpoint prefix or original checkpoint')
+    parser.add_argument('out_dir', help='SavedModel folder to create')
+    parser.add_argument('--dtype', choices=['float32', 'bfloat16', 'float16'], default='float32',
+                        help='compute dtype inside the graph (inputs/outputs stay float32)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='override config entries')
+    return parser.parse_args(argv)
+
+
+def signature_name(layer):
+    """A valid SavedModel input/output name for a visual-parameter key (``':'`` -> ``'__'``)."""
+    return layer.replace(':', '__')
+
+
+def build_export_module(model):
+    """A ``tf.Module`` holding ``model`` and its two serving functions (traced here).
+
+    Returns:
+        ``(module, signatures)`` ready for ``tf.saved_model.save``.
+    """
+    import tensorflow as tf
+
+    guide_spec = tf.TensorSpec([None, GUIDE_SIZE, GUIDE_SIZE, 3], tf.float32, name='guide')
+    example = model.encode_guide(tf.zeros([1, GUIDE_SIZE, GUIDE_SIZE, 3]))
+    names = {layer: signature_name(layer) for layer in example}
+
+    @tf.function(input_signature=[guide_spec])
+    def encode_guide(guide):
+        params = model.encode_guide(guide)
+        return {names[layer]: value for layer, value in params.items()}
+
+    param_specs = {names[layer]: tf.TensorSpec([None, value.shape[-1]], tf.float32,
+                                               name=names[layer])
+                   for layer, value in example.items()}
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, None, 3], tf.float32, name='image'),
+                                  tf.TensorSpec([None, None, None, 1], tf.float32,
+                                                name='spatial_guide'),
+                                  param_specs])
+    def segment_frame(image, spatial_guide, params):
+        visual_params = {layer: params[name] for layer, name in names.items()}
+        return {'logits': model.segment(image, spatial_guide, visual_params)}
+
+    module = tf.Module()
+    module.model = model
+    module.encode_guide = encode_guide
+    module.segment_frame = segment_frame
+    return module, {'encode_guide': encode_guide.get_concrete_function(),
+                    'segment_frame': segment_frame.get_concrete_function()}
+
+
+def export(model, out_dir):
+    """Write the SavedModel of ``model`` to ``out_dir``; returns ``out_dir``."""
+    import tensorflow as tf
+
+    module, signatures = build_export_module(model)
+    tf.saved_model.save(module, out_dir, signatures=signatures)
+    return out_dir
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        from osmnseg.apis import init_segmentor
+
+        if os.path.exists(args.out_dir) and os.listdir(args.out_dir):
+            sys.exit(f'error: {args.out_dir} exists and is not empty; choose a new OUT_DIR.')
+        model = init_segmentor(args.config, args.checkpoint, cfg_options=args.cfg_options,
+                               dtype=args.dtype)
+        export(model, args.out_dir)
+    except OsmnsegError as err:
+        sys.exit(f'error: {err}')
+    print(f'SavedModel with signatures encode_guide, segment_frame written to {args.out_dir}')
+    return args.out_dir
+
+
+if __name__ == '__main__':
+    main()

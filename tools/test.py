@@ -1,0 +1,128 @@
+"""Test an OSMN model on a data set: ``python tools/test.py CONFIG CHECKPOINT [options]``.
+
+    python tools/test.py configs/osmn_vgg16_davis2017.py work_dirs/osmn_vgg16_davis2017 \\
+        --eval J F mIoU --out results/davis17 --show-dir vis/davis17
+
+CHECKPOINT may be a work dir (its ``last_checkpoint``), a checkpoint prefix, or an original OSMN
+/ TF-slim checkpoint. Settings: command line first, then the config file. The evaluation
+record (``global_results.csv``, ``per-sequence_results.csv``, ``eval_<timestamp>.json``) goes to
+``--work-dir``, by default the folder of the checkpoint.
+"""
+import argparse
+import os
+import sys
+
+from osmnseg.config import Config, DictAction
+from osmnseg.utils.errors import OsmnsegError
+
+OUTPUT_ACTIONS = '--eval, --out, --format-only, --save-score or --show-dir'
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test (and evaluate) an OSMN model')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('checkpoint', help='work dir, checkpoint prefix or original checkpoint')
+    parser.add_argument('--eval', nargs='+', choices=['J', 'F', 'J&F', 'mIoU'],
+                        help='metrics: J/F/J&F = DAVIS protocol, mIoU = original davis_eval.py')
+    parser.add_argument('--out', help='folder for the result palette PNGs (<seq>/<frame>.png)')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='allow --out to be a folder that already holds PNGs')
+    parser.add_argument('--format-only', action='store_true',
+                        help='only write results (YouTube-VOS: Annotations/ + submission.zip)')
+    parser.add_argument('--save-score', action='store_true',
+                        help='also write per-object probabilities <out>/<seq>/<id>/<frame>.npy')
+    parser.add_argument('--score-dtype', choices=['float32', 'float16'], default='float32',
+                        help='dtype of the saved probabilities')
+    parser.add_argument('--show-dir', help='folder for overlay PNGs and one GIF per sequence')
+    parser.add_argument('--online-finetune', type=int, metavar='ITERS',
+                        help="fine-tune on each object's first frame for ITERS steps (README: 100)")
+    parser.add_argument('--split', choices=['test', 'val'], default='test',
+                        help='which data set of the config to use (data.test or data.val)')
+    parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to run on')
+    parser.add_argument('--dtype', choices=['float32', 'bfloat16', 'float16'],
+                        help="compute dtype (default: the device's inference precision)")
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='override config entries, e.g. test_cfg.size=[480,854]')
+    parser.add_argument('--work-dir', help='folder for the CSVs and eval json '
+                                           '(default: the folder of the checkpoint)')
+    parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
+    args = parser.parse_args(argv)
+    if not (args.eval or args.out or args.format_only or args.save_score or args.show_dir):
+        parser.error(f'nothing to do: give at least one of {OUTPUT_ACTIONS}.')
+    if args.format_only and args.eval:
+        parser.error('--format-only writes results without scoring them; drop --eval or it.')
+    if (args.format_only or args.save_score) and not args.out:
+        parser.error('--format-only and --save-score write into --out; give --out DIR.')
+    return args
+
+
+def default_work_dir(checkpoint):
+    """The folder the evaluation record goes to: the checkpoint's folder."""
+    checkpoint = os.path.abspath(checkpoint)
+    return checkpoint if os.path.isdir(checkpoint) else os.path.dirname(checkpoint)
+
+
+def build_segmenter(cfg, args):
+    """Model (weights, dtype, device) and segmenter (optionally fine-tuning online)."""
+    from osmnseg.apis import InferenceSettings, VideoSegmenter, init_segmentor
+    from osmnseg.apis.online_finetune import OnlineFinetuner
+
+    device = cfg.get('device') or 'cpu'
+    if args.device:
+        device = dict(type=args.device.upper())
+    model = init_segmentor(cfg, args.checkpoint, device=device, dtype=args.dtype)
+    finetuner = None
+    if args.online_finetune is not None:
+        finetuner = OnlineFinetuner.from_config(model, cfg, args.online_finetune,
+                                                seed=cfg.get('seed', 0))
+    return VideoSegmenter(model, InferenceSettings.from_config(cfg), finetuner)
+
+
+def report(cfg, args, results):
+    """Print the tables and write the CSVs and the eval json."""
+    from osmnseg.evaluation import (eval_json_name, per_object_table, summary_table, write_csvs,
+                                    write_eval_json)
+
+    work_dir = args.work_dir or default_work_dir(args.checkpoint)
+    extra = {'mIoU': results.miou} if results.miou is not None else None
+    if results.davis is not None:
+        print(summary_table(results.davis))
+        print(per_object_table(results.davis))
+        for path in write_csvs(work_dir, results.davis):
+            print(f'wrote {path}')
+    if results.miou is not None:
+        print(f'mIoU (original OSMN evaluation): {100 * results.miou:.1f}')
+    json_path = os.path.join(work_dir, eval_json_name())
+    write_eval_json(json_path, cfg.filename, results.davis, results.timing, extra)
+    print(f'wrote {json_path}')
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        from osmnseg.apis.test import check_output_dir, evaluate_dataset
+        from osmnseg.datasets import build_dataset
+
+        cfg = Config.fromfile(args.config)
+        cfg.merge_from_dict(args.cfg_options)
+        check_output_dir(args.out, args.overwrite)
+        dataset_cfg = dict(cfg.data[args.split], test_mode=True)
+        dataset = build_dataset(dataset_cfg, key=f'data.{args.split}')
+        segmenter = build_segmenter(cfg, args)
+        results = evaluate_dataset(segmenter, dataset, out_dir=args.out, metrics=args.eval,
+                                   save_score=args.save_score, show_dir=args.show_dir,
+                                   progress=not args.no_progress, format_only=args.format_only,
+                                   score_dtype=args.score_dtype, overwrite=args.overwrite)
+        print(f'{sum(results.num_frames.values())} frames in {sum(results.timing.values()):.1f} s '
+              f'({results.frames_per_second:.2f} frames/s)')
+        if args.eval:
+            report(cfg, args, results)
+        if args.out:
+            print(f'results written to {args.out}')
+        return results
+    except OsmnsegError as err:
+        sys.exit(f'error: {err}')
+
+
+if __name__ == '__main__':
+    main()
