@@ -161,8 +161,12 @@ def test_corrupted_latest_falls_back_to_previous_with_warning(tmp_path, model, o
     data = latest + '.data-00000-of-00001'
     with open(data, 'r+b') as f:
         f.truncate(os.path.getsize(data) // 2)
+    # a logger outside the 'osmnseg' tree: osmnseg's own logger does not propagate to the root
+    # logger caplog listens on once another test has configured it
+    logger = logging.getLogger('test_checkpoint_fallback')
     with caplog.at_level(logging.WARNING):
-        assert ckpt.find_usable_checkpoint(directory) == os.path.join(directory, 'iter_10')
+        assert ckpt.find_usable_checkpoint(directory, logger=logger) == \
+            os.path.join(directory, 'iter_10')
     assert f'checkpoint {latest} cannot be read' in caplog.text
     with pytest.raises(CheckpointError, match='cannot be read'):
         ckpt.restore_checkpoint(latest, other_model)

@@ -29,16 +29,18 @@ class MobileNetVisualModulator(Modulator):
             crippling from scratch. A float draws that kernel from a truncated normal with this
             std instead, which breaks the symmetry; the heads still start at zero, so every
             scale is still exactly 1 after initialisation.
+        momentum: batch-norm moving-average decay of the MobileNet body (0.997 as the original;
+            short runs need less, or the inference statistics lag behind the weights).
 
     Call: ``guide [B,224,224,3]`` -> ``({layer: [B,C]}, {})``; ``training`` is the BN mode of
     the MobileNet body (not affected by ``fix_bn``, as the original).
     """
 
     def __init__(self, layers, depth_multiplier=1.0, width=1.0, hidden_channels=2048,
-                 hidden_init_std=None):
+                 hidden_init_std=None, momentum=0.997):
         super().__init__(layers, scope='')
         self.body = MobileNetV1(depth_multiplier=depth_multiplier, width=width,
-                                modulated_layers=(), scope='modulator')
+                                modulated_layers=(), momentum=momentum, scope='modulator')
         hidden = scale_channels(hidden_channels, depth_multiplier * width)
         self.logits = Conv2D('modulator/Logits/Conv2d_1c_1x1',
                              self.body.channels['Conv2d_13_pointwise'], hidden, 1,

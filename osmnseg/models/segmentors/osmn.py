@@ -38,6 +38,9 @@ class OSMN(Module):
             first channel (the backbone takes 4 channels; no spatial modulator).
         aligned_size: MaskTrack only: ``(height, width)`` the 4-channel input is zero-padded to
             (centred, floor offsets) before the backbone; the logits keep the input size.
+        init: ``'original'`` (the reference initialisers, meant to be followed by ImageNet
+            weights) or ``'he'`` (trainable conv kernels redrawn He-normal, for training from
+            scratch; zero-initialised output layers keep their zeros).
 
     Variables are float32; computation runs in the compute dtype (``set_compute_dtype``); batch
     norm statistics, the loss and the returned logits are float32.
@@ -45,7 +48,7 @@ class OSMN(Module):
 
     def __init__(self, backbone, head, visual_modulator=None, spatial_modulator=None, loss=None,
                  train_seg=True, fix_bn=False, mod_early_conv=False, weight_decay=2e-4,
-                 guide_as_input=False, aligned_size=None):
+                 guide_as_input=False, aligned_size=None, init='original'):
         super().__init__('osmn')
         if guide_as_input and spatial_modulator is not None:
             raise BuildError('model.spatial_modulator must be None when model.guide_as_input is '
@@ -71,6 +74,10 @@ class OSMN(Module):
         self.compute_dtype = tf.float32
         self.shared_steps = self._count_shared_steps()
         self._functions = _FunctionCache()
+        if init not in ('original', 'he'):
+            raise BuildError(f"model.init must be 'original' or 'he', got {init!r}.")
+        if init == 'he':
+            _he_initialize(self.trainable_variables)
 
     # ------------------------------------------------------------------ structure
     @property
@@ -194,6 +201,21 @@ class OSMN(Module):
         if not kernels:
             return tf.constant(0.0)
         return self.weight_decay * tf.add_n([tf.nn.l2_loss(k) for k in kernels])
+
+
+def _he_initialize(variables):
+    """Redraw every trainable conv kernel from He-normal (std sqrt(2 / fan_in)), except the
+    kernels that start at zero (fc8 / modulator heads, whose zero start makes every scale 1).
+
+    The original Normal(0, 0.001) init assumes ImageNet weights are loaded on top; from scratch
+    it makes a 13-layer VGG's activations vanish, so training from scratch needs this."""
+    for variable in variables:
+        if variable.shape.rank != 4 or not bool(tf.reduce_any(variable != 0)):
+            continue
+        height, width, in_channels, _ = variable.shape
+        depthwise = variable.name.startswith('depthwise_weights')  # [k, k, C, 1]: fan-in k*k
+        fan_in = height * width * (1 if depthwise else in_channels)
+        variable.assign(tf.random.normal(variable.shape, stddev=(2.0 / fan_in) ** 0.5))
 
 
 def _build_optional(cfg, layers, key):
