@@ -1,0 +1,75 @@
+"""MixedPrecisionHook: the compute dtype and loss scaling of a run, per device.
+
+Variables always stay float32; only the compute dtype of the model changes.
+
+| device | dtype='auto' | loss scaling |
+|---|---|---|
+| CPU with fast bf16 (avx512_bf16 / AMX) | bfloat16 | not needed (bf16 has float32's range) |
+| CPU without | float32 (bf16 would be emulated, slower) | — |
+| GPU | float16 | Keras ``LossScaleOptimizer`` (dynamic) |
+| NPU | float32 graph, the adapter's ``allow_mix_precision`` casts suitable ops to float16 | Keras ``LossScaleOptimizer`` (the Ascend port had none) |
+"""
+import keras
+
+from osmnseg.registry import HOOKS
+from osmnseg.runner.hooks.hook import Hook
+from osmnseg.utils.errors import ConfigError
+
+_DTYPES = ('auto', 'float32', 'bfloat16', 'float16')
+
+
+@HOOKS.register_module()
+class MixedPrecisionHook(Hook):
+    """Set the model's compute dtype and wrap the optimizer for loss scaling before training.
+
+    Args:
+        dtype: 'auto', 'float32', 'bfloat16' or 'float16'.
+        loss_scale: 'dynamic', a fixed float, or None; 'auto' means dynamic for float16 and
+            for the NPU, none otherwise.
+        initial_scale: initial dynamic loss scale.
+        growth_steps: finite steps before the dynamic scale doubles.
+    """
+
+    priority = 'VERY_HIGH'
+
+    def __init__(self, dtype='auto', loss_scale='auto', initial_scale=2.0 ** 15, growth_steps=2000):
+        if dtype not in _DTYPES:
+            raise ConfigError(f"MixedPrecisionHook.dtype must be one of {_DTYPES}, got {dtype!r}")
+        self.dtype = dtype
+        self.loss_scale = loss_scale
+        self.initial_scale = float(initial_scale)
+        self.growth_steps = int(growth_steps)
+
+    def resolve(self, device):
+        """(compute dtype for the model, loss scale setting) on ``device``."""
+        kind = type(device).__name__.lower()
+        if self.dtype != 'auto':
+            dtype = self.dtype
+        elif kind == 'gpu':
+            dtype = 'float16'
+        elif kind == 'cpu':
+            dtype = 'bfloat16' if device.fast_bf16 else 'float32'
+        else:  # the NPU adapter mixes precision itself from a float32 graph
+            dtype = 'float32'
+        supported = device.supported_precisions
+        if dtype not in supported:
+            raise ConfigError(f"MixedPrecisionHook.dtype '{dtype}' is not supported on {kind} "
+                              f"(supported: {', '.join(supported)})")
+        loss_scale = self.loss_scale
+        if loss_scale == 'auto':
+            loss_scale = 'dynamic' if dtype == 'float16' or kind == 'npu' else None
+        return dtype, loss_scale
+
+    def before_run(self, runner):
+        dtype, loss_scale = self.resolve(runner.device)
+        runner.model.set_compute_dtype(dtype)
+        if loss_scale is not None and not isinstance(runner.optimizer,
+                                                     keras.optimizers.LossScaleOptimizer):
+            dynamic = loss_scale == 'dynamic'
+            with runner.strategy.scope():
+                runner.optimizer = keras.optimizers.LossScaleOptimizer(
+                    runner.optimizer,
+                    initial_scale=self.initial_scale if dynamic else float(loss_scale),
+                    dynamic_growth_steps=self.growth_steps if dynamic else 2 ** 31 - 1)
+        runner.logger.info(f'mixed precision: compute dtype {dtype}, variables float32, '
+                           f'loss scaling {loss_scale or "off"}')

@@ -1,0 +1,80 @@
+"""Train an OSMN model: ``python tools/train.py CONFIG [options]``.
+
+Settings are taken from the command line first, then the config file, then the defaults below.
+"""
+import argparse
+import os
+import sys
+
+from osmnseg.config import Config, DictAction
+from osmnseg.utils.errors import ConfigError, OsmnsegError
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Train an OSMN video object segmentation model')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('--work-dir', help='output folder (default: work_dirs/<config name>)')
+    parser.add_argument('--resume', nargs='?', const='auto', default=None,
+                        help='continue a run: from WORK_DIR/last_checkpoint, or from PATH')
+    parser.add_argument('--load-from', help='initialise weights only (native, original OSMN or '
+                                            'TF-slim checkpoint); starts at iteration 0')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='override config entries, e.g. runner.max_iters=20 optimizer.lr=1e-6')
+    parser.add_argument('--amp', action='store_true',
+                        help='mixed precision: bf16 on CPUs with fast bf16, fp16 + loss scaling on GPU')
+    parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to train on')
+    parser.add_argument('--gpu-ids', type=int, nargs='+', help='GPU ids (with --device gpu)')
+    parser.add_argument('--launcher', choices=['none', 'mirrored', 'multi_worker'], default='none',
+                        help='none: the device as configured; mirrored: MirroredStrategy over '
+                             'several local devices (--gpu-ids 0 1, or --cfg-options '
+                             'device.num_logical_devices=2 on a CPU); multi_worker: one process '
+                             'per machine, cluster in TF_CONFIG (docs/distributed.md)')
+    parser.add_argument('--seed', type=int, help='random seed (default: config seed or 0)')
+    parser.add_argument('--deterministic', action='store_true',
+                        help='deterministic TF ops (bit-exact resume)')
+    parser.add_argument('--no-validate', action='store_true', help='skip validation during training')
+    return parser.parse_args(argv)
+
+
+def merge_args(cfg, args):
+    """Apply the command line to the config (CLI > config file > default)."""
+    if args.resume and args.load_from:
+        raise ConfigError('--resume and --load-from were both given: --resume continues a run '
+                          '(weights, optimizer, iteration), --load-from only initialises the '
+                          'weights of a new run; pass one of them.')
+    if args.device and str(cfg.get('device', {}).get('type', '')).lower() != args.device:
+        cfg.device = dict(type=args.device.upper())
+    if args.gpu_ids:
+        cfg.device['ids'] = args.gpu_ids
+    cfg.merge_from_dict(args.cfg_options)  # after --device: device.<option> values stay
+    config_name = os.path.splitext(os.path.basename(args.config))[0]
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or os.path.join('work_dirs', config_name)
+    if args.resume:
+        # --resume alone: the work dir's newest checkpoint, or a new run if it has none yet
+        cfg.auto_resume = args.resume == 'auto'
+        cfg.resume_from = cfg.work_dir if cfg.auto_resume else args.resume
+    if args.load_from:
+        cfg.load_from = args.load_from
+    hooks = list(cfg.get('custom_hooks') or [])
+    if args.amp and not any(h.get('type') == 'MixedPrecisionHook' for h in hooks):
+        cfg.custom_hooks = hooks + [dict(type='MixedPrecisionHook')]
+    cfg.seed = args.seed if args.seed is not None else cfg.get('seed', 0)
+    cfg.deterministic = args.deterministic or cfg.get('deterministic', False)
+    cfg.validate = not args.no_validate
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        cfg = merge_args(Config.fromfile(args.config), args)
+        from osmnseg.apis.train import train_segmentor
+        train_segmentor(cfg, launcher=args.launcher)
+    except OsmnsegError as err:
+        sys.exit(f'error: {err}')
+    except KeyboardInterrupt as err:
+        sys.exit(f'interrupted: {err}')
+
+
+if __name__ == '__main__':
+    main()
