@@ -52,9 +52,34 @@ class Conv2D(Module):
     def own_regularized_kernels(self):
         return [self.kernel] if self.regularize else []
 
+    def convolve(self, x, kernel):
+        """The bare convolution of ``x`` with ``kernel`` (this layer's geometry; no bias, no
+        activation). A 1x1, stride-1 kernel on a single-channel map is computed as the
+        broadcast product it is (the spatial modulators' ``[B,h,w,1] -> [B,h,w,C]`` convs, for
+        which oneDNN's convolution is slow); the result is the same."""
+        if kernel.shape[:3] == (1, 1, 1) and self.stride == 1:
+            return x * kernel[0, 0]
+        return tf.nn.conv2d(x, kernel, strides=self.stride, padding=self.padding,
+                            dilations=self.dilation)
+
+    def scaled_kernel(self, scale):
+        """The float32 kernel with output channel ``c`` multiplied by ``scale[c]``."""
+        return self.kernel * scale
+
+    def dense(self, x):
+        """This conv applied to a map exactly the kernel's size with VALID padding (one output
+        pixel, e.g. VGG's fc6 on the 7x7 pool5 map, or a 1x1 conv on a 1x1 map) as one matrix
+        product: ``[B,k,k,Cin] -> [B,1,1,Cout]``. Same result as calling the layer, without
+        the convolution's per-call weight reordering (it dominates the fc layers' time)."""
+        kernel = tf.cast(self.kernel, x.dtype)
+        k, _, cin, cout = self.kernel.shape
+        y = tf.matmul(tf.reshape(x, [-1, k * k * cin]), tf.reshape(kernel, [k * k * cin, cout]))
+        if self.bias is not None:
+            y = tf.nn.bias_add(y, tf.cast(self.bias, x.dtype))
+        return tf.reshape(activate(y, self.activation), [-1, 1, 1, cout])
+
     def __call__(self, x):
-        y = tf.nn.conv2d(x, tf.cast(self.kernel, x.dtype), strides=self.stride,
-                         padding=self.padding, dilations=self.dilation)
+        y = self.convolve(x, tf.cast(self.kernel, x.dtype))
         if self.bias is not None:
             y = tf.nn.bias_add(y, tf.cast(self.bias, x.dtype))
         return activate(y, self.activation)
@@ -78,6 +103,13 @@ class DepthwiseConv2D(Module):
     def own_variables(self):
         return {'depthwise_weights': self.kernel}
 
+    def convolve(self, x, kernel):
+        """The bare depthwise convolution of ``x`` with ``kernel`` [k,k,C,1]."""
+        return tf.nn.depthwise_conv2d(x, kernel, [1, self.stride, self.stride, 1], self.padding)
+
+    def scaled_kernel(self, scale):
+        """The float32 kernel with channel ``c`` multiplied by ``scale[c]``."""
+        return self.kernel * scale[:, tf.newaxis]
+
     def __call__(self, x):
-        strides = [1, self.stride, self.stride, 1]
-        return tf.nn.depthwise_conv2d(x, tf.cast(self.kernel, x.dtype), strides, self.padding)
+        return self.convolve(x, tf.cast(self.kernel, x.dtype))

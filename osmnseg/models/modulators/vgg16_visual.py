@@ -42,8 +42,9 @@ class VGG16VisualModulator(Modulator):
 
     def __call__(self, guide, training=False):
         x, _ = self.body(guide, training=training)
-        x = self.drop6(self.fc6(x), training=training)
-        x = self.drop7(self.fc7(x), training=training)
-        x = self.fc8(x)
+        # fc6 covers the whole 7x7 pool5 map: fc6..fc8 are matrix products (Conv2D.dense)
+        x = self.drop6(self.fc6.dense(x), training=training)
+        x = self.drop7(self.fc7.dense(x), training=training)
+        x = self.fc8.dense(x)
         x = tf.reshape(x, [tf.shape(x)[0], x.shape[-1]])
         return split_channels(x, self.layers), {}

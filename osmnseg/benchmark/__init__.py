@@ -1,0 +1,16 @@
+"""osmnseg.benchmark: speed and memory measurements behind ``tools/benchmark.py``.
+
+* ``flops``: analytic FLOPs of a traced graph (conv / depthwise / transposed conv / matmul).
+* ``peak``: the machine's practical 3x3-conv peak, measured in the same run.
+* ``timing``, ``memory``: timing statistics and resident memory.
+* ``inference``, ``training``, ``video``, ``agreement``: the four benchmark modes.
+* ``report``: table and JSON output.
+
+See docs/benchmark.md for the command line and the recorded results.
+"""
+from osmnseg.benchmark.flops import frame_flops, graph_flops, guide_flops, trace_flops, train_flops
+from osmnseg.benchmark.peak import ConvPeak, measure_conv_peak
+from osmnseg.benchmark.report import machine_info, results_table, write_json
+
+__all__ = ['frame_flops', 'graph_flops', 'guide_flops', 'trace_flops', 'train_flops',
+           'ConvPeak', 'measure_conv_peak', 'machine_info', 'results_table', 'write_json']

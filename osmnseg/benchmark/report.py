@@ -1,0 +1,65 @@
+"""Benchmark results as a terminal table and a JSON file."""
+import json
+import os
+import platform
+
+from terminaltables import AsciiTable
+
+# (key, label, format) in display order; keys missing from a result are skipped.
+ROWS = (
+    ('config', 'config', '{}'), ('mode', 'mode', '{}'), ('dtype', 'compute dtype', '{}'),
+    ('size', 'size (H, W)', '{}'), ('objects', 'objects per frame', '{}'),
+    ('batch_size', 'batch size', '{}'), ('frame_ms_median', 'frame time median (ms)', '{:.1f}'),
+    ('frame_ms_p90', 'frame time p90 (ms)', '{:.1f}'), ('fps', 'frames/s', '{:.2f}'),
+    ('compare_objects', 'compared with objects per frame', '{}'),
+    ('compare_frame_ms_median', 'compared frame time median (ms)', '{:.1f}'),
+    ('objects_time_ratio', 'frame time ratio (objects / compared)', '{:.2f}'),
+    ('first_frame_s', 'first frame incl. tracing (s)', '{:.2f}'),
+    ('guide_ms_per_object', 'visual modulator per object (ms)', '{:.1f}'),
+    ('guide_gflop_per_object', 'visual modulator GFLOP per object', '{:.2f}'),
+    ('gflop_per_frame', 'GFLOP per frame', '{:.2f}'),
+    ('iter_s_median', 'iteration median (s)', '{:.3f}'), ('iter_s_p90', 'iteration p90 (s)', '{:.3f}'),
+    ('first_iter_s', 'first iteration incl. tracing (s)', '{:.2f}'),
+    ('images_per_s', 'images/s', '{:.2f}'), ('data_time_s_median', 'data_time median (s)', '{:.4f}'),
+    ('data_time_fraction', 'data_time fraction', '{:.1%}'),
+    ('gflop_per_iter', 'GFLOP per iteration (fwd+bwd)', '{:.1f}'),
+    ('achieved_gflops', 'achieved GFLOP/s', '{:.1f}'),
+    ('peak_gflops', 'measured conv peak GFLOP/s', '{:.1f}'),
+    ('peak_fraction', 'fraction of conv peak', '{:.1%}'),
+    ('video_frames', 'video frames', '{}'), ('rss_start_mb', 'RSS after 20 frames (MiB)', '{:.0f}'),
+    ('rss_end_mb', 'RSS at the end (MiB)', '{:.0f}'),
+    ('rss_growth_mb', 'RSS growth after 20 frames (MiB)', '{:.1f}'),
+    ('peak_rss_mb', 'peak RSS (MiB)', '{:.0f}'),
+    ('reference_dtype', 'reference dtype', '{}'), ('agreement_frames', 'frames compared', '{}'),
+    ('agreement_j_min', 'J min', '{:.4f}'), ('agreement_j_mean', 'J mean', '{:.4f}'),
+    ('agreement_fraction_ge_098', 'frames with J >= 0.98', '{:.1%}'),
+)
+
+
+def machine_info():
+    """CPU model, logical cores, TensorFlow and Python versions."""
+    import tensorflow as tf
+
+    from osmnseg.devices.cpu import read_cpu_info
+
+    return dict(cpu=read_cpu_info()['model_name'], cores=os.cpu_count(),
+                tensorflow=tf.__version__, python=platform.python_version())
+
+
+def results_table(result, title='osmnseg benchmark'):
+    """A two-column terminaltables ``AsciiTable`` string of the known keys of ``result``."""
+    rows = [['metric', 'value']]
+    for key, label, fmt in ROWS:
+        value = result.get(key)
+        if value is not None:
+            rows.append([label, fmt.format(value)])
+    return AsciiTable(rows, title).table
+
+
+def write_json(path, result):
+    """Write ``result`` (JSON-serialisable dict) to ``path``, creating its folder."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(result, f, indent=2, sort_keys=True)
+        f.write('\n')

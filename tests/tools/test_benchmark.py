@@ -1,0 +1,92 @@
+"""tools/benchmark.py: argument parsing and the report of each mode on a tiny model."""
+import json
+import os
+
+import pytest
+
+from tool_loader import load_tool
+
+benchmark = load_tool('benchmark')
+ROOT = os.path.join(os.path.dirname(__file__), '..', '..')
+OSVOS = os.path.join(ROOT, 'configs', '_base_', 'models', 'osmn_vgg16.py')
+TINY = ['--cfg-options', 'model.backbone.width=0.125', 'model.visual_modulator.width=0.125',
+        'model.visual_modulator.fc_channels=64']
+FAST = ['--size', '32x48', '--frames', '2', '--warmup', '1', '--peak-repeats', '1',
+        '--dtype', 'float32']
+
+
+def test_defaults_and_modes():
+    args = benchmark.parse_args([OSVOS])
+    assert (args.mode, args.size, args.objects, args.frames, args.data) == (
+        'inference', (480, 854), 1, 10, 'synthetic')
+    assert benchmark.parse_args([OSVOS, '--train']).size == (400, 400)
+    assert benchmark.parse_args([OSVOS, '--train', '--size', '200X300']).size == (200, 300)
+    assert benchmark.parse_args([OSVOS, '--video-frames', '50']).mode == 'video'
+    assert benchmark.parse_args([OSVOS, '--agreement', '--checkpoint', 'x']).mode == 'agreement'
+    args = benchmark.parse_args([OSVOS, '--cfg-options', 'model.backbone.width=0.5'])
+    assert args.cfg_options == {'model.backbone.width': 0.5}
+
+
+@pytest.mark.parametrize('size', ['480', '480x', 'x854', '0x854', '480x-3', 'axb', '480*854'])
+def test_bad_sizes_are_rejected(size, capsys):
+    with pytest.raises(SystemExit):
+        benchmark.parse_args([OSVOS, '--size', size])
+    assert 'HEIGHTxWIDTH' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['--data', 'config'], 'only applies to --train'),
+    (['--agreement'], '--checkpoint'),
+    (['--train', '--video-frames', '3'], 'not allowed with'),
+    (['--objects', '0'], 'positive integer'),
+    (['--train', '--compare-objects', '1'], 'only applies to the inference'),
+    (['--dtype', 'int8'], 'invalid choice'),
+])
+def test_bad_argument_combinations(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        benchmark.parse_args([OSVOS] + argv)
+    assert message in capsys.readouterr().err
+
+
+def test_inference_report_and_json(tmp_path, capsys):
+    path = tmp_path / 'bench.json'
+    result = benchmark.main([OSVOS, '--objects', '2', '--compare-objects', '1',
+                             '--json', str(path)] + FAST + TINY)
+    saved = json.loads(path.read_text())
+    for key in ('frame_ms_median', 'frame_ms_p90', 'fps', 'gflop_per_frame', 'achieved_gflops',
+                'peak_gflops', 'peak_fraction', 'guide_ms_per_object', 'peak_rss_mb'):
+        assert saved[key] > 0, key
+    assert saved['frame_ms_p90'] >= saved['frame_ms_median']
+    assert saved['peak_fraction'] == pytest.approx(saved['achieved_gflops'] / saved['peak_gflops'])
+    assert (saved['objects'], saved['size'], saved['dtype']) == (2, [32, 48], 'float32')
+    assert saved['peak_samples'] == 1 + 2 and saved['rss_growth_mb'] is None  # < 20 frames
+    assert saved['objects_time_ratio'] == pytest.approx(
+        saved['frame_ms_median'] / saved['compare_frame_ms_median'])
+    assert saved['machine']['cores'] >= 1 and result['fps'] == saved['fps']
+    out = capsys.readouterr().out
+    assert 'fraction of conv peak' in out and f'wrote {path}' in out
+
+
+def test_train_report_with_synthetic_data(tmp_path):
+    path = tmp_path / 'train.json'
+    benchmark.main([OSVOS, '--train', '--batch-size', '2', '--json', str(path)] + FAST + TINY)
+    saved = json.loads(path.read_text())
+    assert saved['mode'] == 'train' and saved['batch_size'] == 2 and saved['data'] == 'synthetic'
+    for key in ('iter_s_median', 'images_per_s', 'gflop_per_iter', 'peak_fraction'):
+        assert saved[key] > 0, key
+    assert 0 <= saved['data_time_fraction'] < 1
+    assert saved['images_per_s'] == pytest.approx(2 / saved['iter_s_median'])
+
+
+def test_video_memory_mode(tmp_path):
+    path = tmp_path / 'video.json'
+    benchmark.main([OSVOS, '--video-frames', '22', '--size', '32x48', '--objects', '2',
+                    '--dtype', 'float32', '--json', str(path)] + TINY)
+    saved = json.loads(path.read_text())
+    assert saved['mode'] == 'video' and saved['video_frames'] == 22
+    assert saved['rss_growth_mb'] is not None and saved['rss_end_mb'] > 0
+
+
+def test_config_without_training_set_is_a_one_line_error():
+    with pytest.raises(SystemExit, match='data.train'):
+        benchmark.main([OSVOS, '--train', '--data', 'config'] + FAST + TINY)

@@ -1,0 +1,140 @@
+"""Benchmark an OSMN model: ``python tools/benchmark.py CONFIG [options]``.
+
+    python tools/benchmark.py configs/_base_/models/osmn_vgg16.py --dtype bfloat16 --objects 3
+    python tools/benchmark.py configs/osmn_vgg16_davis2017.py --train --size 400x400 --batch-size 4
+    python tools/benchmark.py configs/_base_/models/osmn_mobilenet_v1.py --video-frames 1000
+    python tools/benchmark.py configs/osmn_vgg16_toyvos.py --checkpoint work_dirs/x --agreement
+
+Modes: per-frame inference (default), ``--train`` (training iterations), ``--video-frames N``
+(RSS over a generated video run through VideoSegmenter) and ``--agreement`` (masks of --dtype
+against float32 on the config's val set). Results are printed as a table and, with --json,
+written to a file; docs/benchmark.md explains every figure.
+"""
+import argparse
+import re
+import sys
+
+from osmnseg.config import Config, DictAction
+from osmnseg.utils.errors import OsmnsegError
+
+DTYPES = ('float32', 'bfloat16', 'float16')
+DEFAULT_SIZE = {'inference': (480, 854), 'train': (400, 400), 'video': (480, 854)}
+
+
+def parse_size(text):
+    """``'480x854'`` -> ``(480, 854)`` (height x width, positive integers)."""
+    match = re.fullmatch(r'\s*(\d+)\s*[xX]\s*(\d+)\s*', text)
+    if not match or min(int(match.group(1)), int(match.group(2))) <= 0:
+        raise argparse.ArgumentTypeError(f"size '{text}' is not HEIGHTxWIDTH with positive "
+                                         'integers, e.g. 480x854')
+    return int(match.group(1)), int(match.group(2))
+
+
+def positive_int(text):
+    if not text.isdigit() or int(text) <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a positive integer")
+    return int(text)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Benchmark speed and memory of an OSMN model')
+    parser.add_argument('config', help='config file path (a model config is enough for inference)')
+    parser.add_argument('--checkpoint', help='weights to load (default: random initialisation)')
+    parser.add_argument('--size', type=parse_size,
+                        help='HEIGHTxWIDTH (default: 480x854; 400x400 with --train)')
+    parser.add_argument('--objects', type=positive_int, default=1, help='objects per frame')
+    parser.add_argument('--dtype', choices=DTYPES,
+                        help="compute dtype (default: the device's precision, bf16 on CPUs with "
+                             'native bf16)')
+    parser.add_argument('--frames', type=positive_int, default=10, help='timed frames/iterations')
+    parser.add_argument('--warmup', type=positive_int, default=2,
+                        help='untimed frames/iterations first (the first traces)')
+    parser.add_argument('--peak-repeats', type=positive_int, default=5,
+                        help='reference convolutions timed before the model (and one after '
+                             'every frame/iteration)')
+    parser.add_argument('--compare-objects', type=positive_int, metavar='K0',
+                        help='also time K0-object frames, interleaved, and report the time '
+                             'ratio --objects / K0 (e.g. --objects 3 --compare-objects 1)')
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument('--train', action='store_true', help='benchmark training iterations')
+    mode.add_argument('--video-frames', type=positive_int, metavar='N',
+                      help='memory mode: VideoSegmenter over a generated N-frame video')
+    mode.add_argument('--agreement', action='store_true',
+                      help='mask agreement (J per frame) of --dtype against float32 on data.val')
+    parser.add_argument('--batch-size', type=positive_int,
+                        help='training batch size (default: data.samples_per_gpu or 4)')
+    parser.add_argument('--data', choices=['synthetic', 'config'], default='synthetic',
+                        help="training batches: random tensors, or the config's data.train "
+                             'through build_train_loader')
+    parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to run on')
+    parser.add_argument('--json', metavar='FILE', help='also write the results to FILE')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                        help='override config entries, e.g. model.backbone.width=0.5')
+    args = parser.parse_args(argv)
+    if args.data == 'config' and not args.train:
+        parser.error('--data config only applies to --train.')
+    if args.agreement and not args.checkpoint:
+        parser.error('--agreement compares trained masks: give --checkpoint.')
+    args.mode = ('train' if args.train else 'video' if args.video_frames else
+                 'agreement' if args.agreement else 'inference')
+    if args.compare_objects and args.mode != 'inference':
+        parser.error('--compare-objects only applies to the inference benchmark.')
+    if args.size is None:
+        args.size = DEFAULT_SIZE.get(args.mode)
+    return args
+
+
+def run(cfg, args):
+    """Run the benchmark mode of ``args`` on ``cfg``; returns the results dict."""
+    from osmnseg.apis import InferenceSettings, init_segmentor
+    from osmnseg.benchmark import ConvPeak
+    from osmnseg.devices import build_device
+
+    device = build_device(dict(type=args.device.upper()) if args.device else
+                          cfg.get('device') or 'cpu')
+    dtype = args.dtype or device.default_precision('train' if args.train else 'inference')
+    if args.mode == 'agreement':
+        from osmnseg.benchmark.agreement import mask_agreement
+        return mask_agreement(cfg, args.checkpoint, dtype, device=device)
+    if args.mode == 'train':
+        from osmnseg.benchmark import training
+        batch_size = args.batch_size or (cfg.get('data') or {}).get('samples_per_gpu') or 4
+        batches = (training.config_batches(cfg, batch_size, args.size) if args.data == 'config'
+                   else training.synthetic_batches(batch_size, args.size))
+        model, step = training.build_training(cfg, dtype, device)
+        if args.checkpoint:
+            from osmnseg.models import load_checkpoint
+            load_checkpoint(model, args.checkpoint)
+        return dict(training.benchmark_training(
+            model, step, batches, batch_size, args.size, args.frames, args.warmup,
+            ConvPeak(dtype), args.peak_repeats), data=args.data)
+    model = init_segmentor(cfg, args.checkpoint, device=device, dtype=dtype)
+    if args.mode == 'video':
+        from osmnseg.benchmark.video import benchmark_video_memory
+        return benchmark_video_memory(model, InferenceSettings.from_config(cfg),
+                                      args.video_frames, args.size, args.objects)
+    from osmnseg.benchmark.inference import benchmark_inference
+    return benchmark_inference(model, args.size, args.objects, args.frames, args.warmup,
+                               ConvPeak(dtype), args.peak_repeats, args.compare_objects)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        from osmnseg.benchmark import machine_info, results_table, write_json
+
+        cfg = Config.fromfile(args.config)
+        cfg.merge_from_dict(args.cfg_options)
+        result = dict(run(cfg, args), config=args.config, machine=machine_info(),
+                      cfg_options={k: repr(v) for k, v in args.cfg_options.items()})
+        print(results_table(result))
+        if args.json:
+            write_json(args.json, result)
+            print(f'wrote {args.json}')
+        return result
+    except OsmnsegError as err:
+        sys.exit(f'error: {err}')
+
+
+if __name__ == '__main__':
+    main()
