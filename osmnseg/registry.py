@@ -133,7 +133,10 @@ class Registry:
         kwargs = {k: v for k, v in (default_args or {}).items()}
         kwargs.update({k: v for k, v in cfg.items() if k != 'type'})
         obj_type = cfg['type']
-        obj_cls = obj_type if callable(obj_type) else self.get(obj_type)
+        try:
+            obj_cls = obj_type if callable(obj_type) else self.get(obj_type)
+        except RegistryError as err:  # name the config entry, keep the registry's message
+            raise RegistryError(f"config entry '{where}': {err}") from None
         _check_signature(obj_cls, kwargs, where)
         try:
             return obj_cls(**kwargs)
