@@ -1,7 +1,4 @@
 """CPU device: strategy, bf16 detection, precisions, options after TF initialisation."""
-import os
-import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -10,9 +7,6 @@ import tensorflow as tf
 from osmnseg.devices import CPU, build_device
 from osmnseg.devices import cpu as cpu_module
 from osmnseg.utils.errors import BuildError, ConfigError
-
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
 
 def test_strategy_runs_a_tf_function():
     device = CPU().setup()
@@ -28,12 +22,10 @@ def test_strategy_runs_a_tf_function():
     assert float(result) == 12.0
     assert 'CPU:0' in result.device
 
-
 def test_setup_and_strategy_are_idempotent():
     device = CPU()
     assert device.setup() is device.setup()
     assert device.strategy() is device.strategy()
-
 
 def test_options_after_tf_initialisation_are_logged_not_raised(device_log):
     tf.constant(1.0) + 1.0  # make sure the runtime is initialised
@@ -44,7 +36,6 @@ def test_options_after_tf_initialisation_are_logged_not_raised(device_log):
     assert 'intra_op_threads=1 was not applied' in warnings[0]
     assert 'already initialised' in warnings[0]
     assert 'inter_op_threads=1 was not applied' in warnings[1]
-
 
 def test_read_cpu_info_parses_model_and_flags(tmp_path):
     cpuinfo = tmp_path / 'cpuinfo'
@@ -57,12 +48,10 @@ def test_read_cpu_info_parses_model_and_flags(tmp_path):
     missing = cpu_module.read_cpu_info(str(tmp_path / 'absent'))
     assert missing['flags'] == frozenset()
 
-
 @pytest.mark.parametrize('flags, fast', [({'avx512f', 'avx512_bf16'}, True), ({'amx_bf16'}, True),
                                          ({'avx2', 'avx512f', 'fma'}, False)])
 def test_fast_bf16_needs_native_bf16_instructions(flags, fast):
     assert cpu_module.cpu_has_fast_bf16(frozenset(flags)) is fast
-
 
 @pytest.mark.parametrize('fast, precision', [(True, 'bfloat16'), (False, 'float32')])
 def test_default_precision_follows_bf16_support(monkeypatch, fast, precision):
@@ -73,18 +62,15 @@ def test_default_precision_follows_bf16_support(monkeypatch, fast, precision):
     assert device.default_precision('train') == precision
     assert device.supported_precisions == ('float32', 'bfloat16', 'float16')
 
-
 def test_default_precision_rejects_unknown_mode():
     with pytest.raises(ConfigError, match="precision mode must be one of"):
         CPU().default_precision('eval')
-
 
 def test_invalid_option_is_a_build_error_naming_the_key():
     with pytest.raises(BuildError, match='device.num_logical_devices must be a positive integer'):
         build_device(dict(type='CPU', num_logical_devices=0))
 
-
-def test_logical_device_split_trains_with_mirrored_strategy():
+def test_logical_device_split_trains_with_mirrored_strategy(run_subprocess):
     """TF can be split into logical devices only before it initialises: a fresh process."""
     script = textwrap.dedent("""
         import logging
@@ -117,9 +103,5 @@ def test_logical_device_split_trains_with_mirrored_strategy():
         assert any('training on 2' in m for m in messages), messages
         print('SPLIT OK')
         """)
-    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get('PYTHONPATH', ''),
-               TF_CPP_MIN_LOG_LEVEL='2')
-    result = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True,
-                            env=env, cwd=REPO, timeout=120)
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = run_subprocess(['python', '-c', script], timeout=120)
     assert 'SPLIT OK' in result.stdout

@@ -1,7 +1,6 @@
 """collect_env: the report's entries, its text form and the command-line entry points."""
 import os
 import runpy
-import subprocess
 import sys
 import textwrap
 
@@ -56,7 +55,7 @@ def test_tools_wrapper_prints_the_report(capsys):
     assert out.startswith('Python ') and f'TensorFlow            : {tf.__version__}' in out
 
 
-def test_module_entry_point_leaves_tensorflow_configurable():
+def test_module_entry_point_leaves_tensorflow_configurable(run_subprocess):
     """A run logs the report first and configures its device afterwards: a fresh process."""
     script = textwrap.dedent("""
         import runpy
@@ -67,10 +66,6 @@ def test_module_entry_point_leaves_tensorflow_configurable():
         tf.config.set_logical_device_configuration(cpu, split)
         print('CONFIGURABLE', len(tf.config.list_logical_devices('CPU')))
         """)
-    env = dict(os.environ, PYTHONPATH=REPO + os.pathsep + os.environ.get('PYTHONPATH', ''),
-               TF_CPP_MIN_LOG_LEVEL='2')
-    result = subprocess.run([sys.executable, '-c', script], capture_output=True, text=True,
-                            env=env, cwd=REPO, timeout=120)
-    assert result.returncode == 0, result.stderr[-3000:]
+    result = run_subprocess(['python', '-c', script], timeout=120)
     assert 'Fast bf16 on CPU' in result.stdout
     assert 'CONFIGURABLE 2' in result.stdout
