@@ -88,6 +88,7 @@ def run(cfg, args):
     """Run the benchmark mode of ``args`` on ``cfg``; returns the results dict."""
     from osmnseg.apis import InferenceSettings, init_segmentor
     from osmnseg.benchmark import ConvPeak
+    from osmnseg.datasets.pipelines import visual_guide_size
     from osmnseg.devices import build_device
 
     device = build_device(dict(type=args.device.upper()) if args.device else
@@ -99,15 +100,17 @@ def run(cfg, args):
     if args.mode == 'train':
         from osmnseg.benchmark import training
         batch_size = args.batch_size or (cfg.get('data') or {}).get('samples_per_gpu') or 4
+        guide_size = visual_guide_size(cfg.get('data', {}).get('train', {}).get('pipeline'))
         batches = (training.config_batches(cfg, batch_size, args.size) if args.data == 'config'
-                   else training.synthetic_batches(batch_size, args.size))
+                   else training.synthetic_batches(batch_size, args.size,
+                                                   guide_size=guide_size))
         model, step = training.build_training(cfg, dtype, device)
         if args.checkpoint:
             from osmnseg.models import load_checkpoint
             load_checkpoint(model, args.checkpoint)
         return dict(training.benchmark_training(
             model, step, batches, batch_size, args.size, args.frames, args.warmup,
-            ConvPeak(dtype), args.peak_repeats), data=args.data)
+            ConvPeak(dtype), args.peak_repeats, guide_size), data=args.data)
     model = init_segmentor(cfg, args.checkpoint, device=device, dtype=dtype)
     if args.mode == 'video':
         from osmnseg.benchmark.video import benchmark_video_memory
@@ -115,7 +118,8 @@ def run(cfg, args):
                                       args.video_frames, args.size, args.objects)
     from osmnseg.benchmark.inference import benchmark_inference
     return benchmark_inference(model, args.size, args.objects, args.frames, args.warmup,
-                               ConvPeak(dtype), args.peak_repeats, args.compare_objects)
+                               ConvPeak(dtype), args.peak_repeats, args.compare_objects,
+                               InferenceSettings.from_config(cfg).guide_size)
 
 
 def main(argv=None):

@@ -4,7 +4,8 @@
 
 The SavedModel has the two halves of the inference protocol (spec §7.1) as signatures:
 
-* ``encode_guide``: ``guide [N, 224, 224, 3] float32`` (normalised, background zeroed) ->
+* ``encode_guide``: ``guide [N, S, S, 3] float32`` (normalised, background zeroed; S = the
+  config's visual-guide size, 224 unless its test pipeline's ``VisualGuide`` says otherwise) ->
   the visual parameters, one output ``[N, C] float32`` per modulated layer (names: the layer
   name, ``:`` written as ``__``). Run once per object.
 * ``segment_frame``: ``image [N, H, W, 3] float32`` (normalised), ``spatial_guide [N, H, W, 1]
@@ -20,8 +21,6 @@ import sys
 
 from osmnseg.config import Config, DictAction
 from osmnseg.utils.errors import OsmnsegError
-
-GUIDE_SIZE = 224
 
 
 def parse_args(argv=None):
@@ -41,16 +40,17 @@ def signature_name(layer):
     return layer.replace(':', '__')
 
 
-def build_export_module(model):
-    """A ``tf.Module`` holding ``model`` and its two serving functions (traced here).
+def build_export_module(model, guide_size=224):
+    """A ``tf.Module`` holding ``model`` and its two serving functions (traced here) for
+    ``guide_size`` x ``guide_size`` visual guides.
 
     Returns:
         ``(module, signatures)`` ready for ``tf.saved_model.save``.
     """
     import tensorflow as tf
 
-    guide_spec = tf.TensorSpec([None, GUIDE_SIZE, GUIDE_SIZE, 3], tf.float32, name='guide')
-    example = model.encode_guide(tf.zeros([1, GUIDE_SIZE, GUIDE_SIZE, 3]))
+    guide_spec = tf.TensorSpec([None, guide_size, guide_size, 3], tf.float32, name='guide')
+    example = model.encode_guide(tf.zeros([1, guide_size, guide_size, 3]))
     names = {layer: signature_name(layer) for layer in example}
 
     @tf.function(input_signature=[guide_spec])
@@ -79,10 +79,14 @@ def build_export_module(model):
 
 
 def export(model, out_dir):
-    """Write the SavedModel of ``model`` to ``out_dir``; returns ``out_dir``."""
+    """Write the SavedModel of ``model`` (from ``init_segmentor``, so ``model.cfg`` gives the
+    visual-guide size) to ``out_dir``; returns ``out_dir``."""
     import tensorflow as tf
 
-    module, signatures = build_export_module(model)
+    from osmnseg.apis import InferenceSettings
+
+    guide_size = InferenceSettings.from_config(model.cfg).guide_size
+    module, signatures = build_export_module(model, guide_size)
     tf.saved_model.save(module, out_dir, signatures=signatures)
     return out_dir
 

@@ -22,6 +22,8 @@ import contextlib
 import numpy as np
 import tensorflow as tf
 
+from osmnseg.datasets.pipelines.guides import DEFAULT_GUIDE_SIZE
+
 _CONV = ('Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter')
 _DEPTHWISE = ('DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput',
               'DepthwiseConv2dNativeBackpropFilter')
@@ -116,7 +118,7 @@ def trace_flops(fn, *specs):
 
 def visual_params_spec(model, objects):
     """``{layer: TensorSpec([objects, C])}`` of the model's visual parameters."""
-    params = model.encode_guide(tf.zeros([1, 224, 224, 3]))
+    params = model.encode_guide(tf.zeros([1, DEFAULT_GUIDE_SIZE, DEFAULT_GUIDE_SIZE, 3]))
     return {name: tf.TensorSpec([objects] + v.shape.as_list()[1:], v.dtype)
             for name, v in params.items()}
 
@@ -132,12 +134,12 @@ def frame_flops(model, size, objects=1):
                                                            params), *specs)
 
 
-def guide_flops(model):
-    """FLOPs of encoding one object's 224x224 visual guide (``encode_guide``)."""
-    return trace_flops(model.encode_guide, tf.TensorSpec([1, 224, 224, 3]))
+def guide_flops(model, guide_size=DEFAULT_GUIDE_SIZE):
+    """FLOPs of encoding one object's ``guide_size``-square visual guide (``encode_guide``)."""
+    return trace_flops(model.encode_guide, tf.TensorSpec([1, guide_size, guide_size, 3]))
 
 
-def batch_spec(batch_size, size, guide_size=224):
+def batch_spec(batch_size, size, guide_size=DEFAULT_GUIDE_SIZE):
     """``TensorSpec``s of a training batch dict (docs/architecture.md) at ``size = (H, W)``."""
     height, width = size
     return dict(image=tf.TensorSpec([batch_size, height, width, 3]),
@@ -146,7 +148,7 @@ def batch_spec(batch_size, size, guide_size=224):
                 label=tf.TensorSpec([batch_size, height, width, 1]))
 
 
-def train_flops(model, batch_size, size):
+def train_flops(model, batch_size, size, guide_size=DEFAULT_GUIDE_SIZE):
     """FLOPs of one training iteration's forward and backward pass (loss + L2, gradients of
     every trainable variable; the optimizer update is not counted)."""
 
@@ -156,7 +158,7 @@ def train_flops(model, batch_size, size):
             loss = model.loss(logits, batch['label']) + model.regularization_loss()
         return tape.gradient(loss, model.trainable_variables)
 
-    return trace_flops(forward_backward, batch_spec(batch_size, size))
+    return trace_flops(forward_backward, batch_spec(batch_size, size, guide_size))
 
 
 def gflop(flops):

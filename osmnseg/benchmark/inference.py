@@ -9,18 +9,19 @@ import tensorflow as tf
 from osmnseg.benchmark.flops import frame_flops, gflop, guide_flops
 from osmnseg.benchmark.memory import RssTracker, peak_rss_mb
 from osmnseg.benchmark.timing import summarize, time_call
+from osmnseg.datasets.pipelines.guides import DEFAULT_GUIDE_SIZE
 
 LEAK_WARMUP_FRAMES = 20  # RSS growth is measured after this many frames
 
 
-def random_inputs(size, objects, seed=0):
-    """``(image [1,H,W,3], spatial guides [K,H,W,1], visual guides [K,224,224,3])`` float32,
-    normalised-looking random values."""
+def random_inputs(size, objects, seed=0, guide_size=DEFAULT_GUIDE_SIZE):
+    """``(image [1,H,W,3], spatial guides [K,H,W,1], visual guides [K,S,S,3])`` float32
+    (S = ``guide_size``), normalised-looking random values."""
     height, width = size
     gen = tf.random.Generator.from_seed(seed)
     return (gen.normal([1, height, width, 3], stddev=50.0),
             gen.uniform([objects, height, width, 1]),
-            gen.normal([objects, 224, 224, 3], stddev=50.0))
+            gen.normal([objects, guide_size, guide_size, 3], stddev=50.0))
 
 
 def encode_objects(model, guides):
@@ -41,7 +42,7 @@ def encode_objects(model, guides):
 
 
 def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
-                        peak_repeats=5, compare_objects=None):
+                        peak_repeats=5, compare_objects=None, guide_size=DEFAULT_GUIDE_SIZE):
     """Time ``frames`` frames of ``objects`` objects at ``size = (H, W)``.
 
     Args:
@@ -56,11 +57,13 @@ def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
         peak_repeats: reference convolutions timed before the frames.
         compare_objects: also time frames with this many objects, interleaved with the
             K-object frames, and report ``objects_time_ratio`` (K-object / this time).
+        guide_size: side of the square visual guides (the config's ``VisualGuide`` size).
 
     Returns:
         dict of results (see docs/benchmark.md for every key).
     """
-    image, spatial_guides, visual_guides = random_inputs(size, max(objects, compare_objects or 0))
+    image, spatial_guides, visual_guides = random_inputs(
+        size, max(objects, compare_objects or 0), guide_size=guide_size)
     encode_objects(model, visual_guides[:1])  # trace the visual modulator
     params, guide_seconds = encode_objects(model, visual_guides)
 
@@ -99,7 +102,8 @@ def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
         frame_ms_median=stats['median_ms'], frame_ms_p90=stats['p90_ms'],
         frame_ms_mean=stats['mean_ms'], frame_ms_min=stats['min_ms'],
         fps=1e3 / stats['median_ms'], first_frame_s=first_frame_s,
-        guide_ms_per_object=guide['median_ms'], guide_gflop_per_object=gflop(guide_flops(model)),
+        guide_ms_per_object=guide['median_ms'], guide_size=guide_size,
+        guide_gflop_per_object=gflop(guide_flops(model, guide_size)),
         gflop_per_frame=frame_gflop, achieved_gflops=frame_gflop / stats['median_ms'] * 1e3,
         peak_rss_mb=peak_rss_mb(), rss_growth_mb=tracker.growth_after(LEAK_WARMUP_FRAMES))
     if other_seconds:

@@ -14,18 +14,20 @@ from osmnseg.benchmark.flops import gflop, train_flops
 from osmnseg.benchmark.inference import peak_figures
 from osmnseg.benchmark.memory import peak_rss_mb
 from osmnseg.benchmark.timing import summarize
+from osmnseg.datasets.pipelines.guides import DEFAULT_GUIDE_SIZE, visual_guide_size
 from osmnseg.utils.errors import ConfigError
 
 DEFAULT_OPTIMIZER = dict(type='Adam', lr=1e-6)
 DATA_SOURCES = ('synthetic', 'config')
 
 
-def synthetic_batches(batch_size, size, seed=0):
-    """An endless iterator repeating one random training batch dict (float32 tensors)."""
+def synthetic_batches(batch_size, size, seed=0, guide_size=DEFAULT_GUIDE_SIZE):
+    """An endless iterator repeating one random training batch dict (float32 tensors) with
+    ``guide_size``-square visual guides."""
     height, width = size
     gen = tf.random.Generator.from_seed(seed)
     batch = dict(image=gen.normal([batch_size, height, width, 3], stddev=50.0),
-                 guide=gen.normal([batch_size, 224, 224, 3], stddev=50.0),
+                 guide=gen.normal([batch_size, guide_size, guide_size, 3], stddev=50.0),
                  spatial_guide=gen.uniform([batch_size, height, width, 1]),
                  label=tf.cast(gen.uniform([batch_size, height, width, 1]) > 0.7, tf.float32))
     while True:
@@ -41,7 +43,8 @@ def config_batches(cfg, batch_size, size, seed=0):
                           'synthetic or a config with a training set.')
     dataset = build_dataset(cfg.data.train, key='data.train')
     return iter(build_train_loader(dataset, batch_size=batch_size, seed=seed, scales=(1.0,),
-                                   base_size=tuple(size)))
+                                   base_size=tuple(size),
+                                   guide_size=visual_guide_size(cfg.data.train.get('pipeline'))))
 
 
 def build_training(cfg, dtype, device='cpu'):
@@ -62,13 +65,13 @@ def build_training(cfg, dtype, device='cpu'):
 
 
 def benchmark_training(model, step, batches, batch_size, size, iters=5, warmup=1, peak=None,
-                       peak_repeats=5):
+                       peak_repeats=5, guide_size=DEFAULT_GUIDE_SIZE):
     """Time ``iters`` training iterations after ``warmup`` untimed ones (the first traces).
 
     Args:
         model, step: from :func:`build_training`.
         batches: iterator of batch dicts (:func:`synthetic_batches`, :func:`config_batches`).
-        batch_size, size: of the batches (for images/s and the FLOP count).
+        batch_size, size, guide_size: of the batches (for images/s and the FLOP count).
         peak: optional :class:`~osmnseg.benchmark.peak.ConvPeak`, sampled ``peak_repeats``
             times before the iterations and once after each.
 
@@ -90,7 +93,7 @@ def benchmark_training(model, step, batches, batch_size, size, iters=5, warmup=1
             peak.sample(1)
 
     stats = summarize(iter_seconds)
-    iter_gflop = gflop(train_flops(model, batch_size, size))
+    iter_gflop = gflop(train_flops(model, batch_size, size, guide_size))
     result = dict(
         mode='train', size=list(size), batch_size=batch_size, iters=iters, warmup=warmup,
         dtype=model.compute_dtype.name,

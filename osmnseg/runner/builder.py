@@ -52,6 +52,7 @@ def build_runner(cfg, device, strategy, logger, timestamp):
     """
     from osmnseg.datasets import build_dataset
     from osmnseg.datasets.loader import build_train_loader
+    from osmnseg.datasets.pipelines import visual_guide_size
     from osmnseg.models import build_segmentor
 
     check_restore_options(cfg)
@@ -63,6 +64,7 @@ def build_runner(cfg, device, strategy, logger, timestamp):
 
     dataset = build_dataset(cfg.data.train)
     loader_cfg = dict(cfg.data.get('train_loader') or {})
+    loader_cfg.setdefault('guide_size', visual_guide_size(cfg.data.train.get('pipeline')))
     batch_size = cfg.data.samples_per_gpu * strategy.num_replicas_in_sync
     seed = cfg.get('seed') or 0
     logger.info(f'training set: {len(dataset)} samples; batch {batch_size} = '

@@ -1,4 +1,6 @@
 """``tools/export_savedmodel.py``: the reloaded SavedModel computes what the Python model does."""
+import os
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -8,6 +10,7 @@ from osmnseg.apis import init_segmentor
 from tool_loader import load_tool
 
 export_tool = load_tool('export_savedmodel')
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(scope='module')
@@ -41,3 +44,14 @@ def test_refuses_a_non_empty_output_folder(tiny_run, tmp_path):
     (tmp_path / 'keep.txt').write_text('x')
     with pytest.raises(SystemExit, match='not empty'):
         export_tool.main([config, work_dir, str(tmp_path), '--cfg-options', *options])
+
+
+def test_guide_signature_takes_the_configured_guide_size():
+    from osmnseg.config import Config
+    from osmnseg.models import build_segmentor
+
+    cfg = Config.fromfile(os.path.join(REPO, 'configs', 'osmn_mobilenet_v1_toyvos.py'))
+    cfg.merge_from_dict({'model.backbone.width': 0.25, 'model.visual_modulator.width': 0.25})
+    _, signatures = export_tool.build_export_module(build_segmentor(cfg.model), 96)
+    [spec] = signatures['encode_guide'].structured_input_signature[0]
+    assert spec.shape.as_list() == [None, 96, 96, 3]

@@ -9,13 +9,14 @@ from osmnseg.datasets.pipelines.functional import (
     crop_zero_fill, denormalize_image, disk_structure, gaussian_heatmap, make_masktrack_guide,
     make_spatial_guide, make_visual_guide, mask_background, mask_bbox, normalize_image,
     perturb_mask, read_image, resize_image, resize_mask, robust_gaussian_params, rotate_nearest)
-from osmnseg.datasets.pipelines.guides import MaskTrackGuide, SpatialGuide, VisualGuide
+from osmnseg.datasets.pipelines.guides import (DEFAULT_GUIDE_SIZE, MaskTrackGuide, SpatialGuide,
+                                               VisualGuide, visual_guide_size)
 from osmnseg.datasets.pipelines.loading import (LoadCocoMasks, LoadFrame, LoadGuideFrame,
                                                 LoadObjectMask)
 
 __all__ = [
     'Compose', 'PACKED_KEYS', 'LoadFrame', 'LoadGuideFrame', 'LoadObjectMask', 'LoadCocoMasks',
-    'VisualGuide', 'SpatialGuide', 'MaskTrackGuide', 'Resize', 'RandomFlip', 'Normalize',
+    'VisualGuide', 'visual_guide_size', 'DEFAULT_GUIDE_SIZE', 'SpatialGuide', 'MaskTrackGuide', 'Resize', 'RandomFlip', 'Normalize',
     'MaskGuideBackground', 'PackInputs', 'read_image', 'binarize_mask',
     'coco_segmentation_to_rle', 'coco_segmentation_to_mask', 'resize_image', 'resize_mask',
     'mask_bbox', 'crop_zero_fill', 'rotate_nearest', 'make_visual_guide',

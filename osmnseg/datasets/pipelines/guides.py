@@ -7,6 +7,16 @@ from osmnseg.registry import TRANSFORMS
 from osmnseg.utils.errors import DataError
 
 COLOR_JITTER_RANGE = (0.8, 1.3)
+DEFAULT_GUIDE_SIZE = 224  # the visual modulators' original input side
+
+
+def visual_guide_size(pipeline):
+    """Side of the visual guide a pipeline config (a list of step dicts) produces: the ``size``
+    of its ``VisualGuide`` step, ``DEFAULT_GUIDE_SIZE`` when it has none or leaves it unset."""
+    for step in pipeline or ():
+        if step.get('type') == 'VisualGuide':
+            return int(step.get('size', DEFAULT_GUIDE_SIZE))
+    return DEFAULT_GUIDE_SIZE
 
 
 @TRANSFORMS.register_module()
@@ -30,7 +40,7 @@ class VisualGuide(BaseTransform):
         image_key, mask_key: the reference frame and its mask (COCO: ``image``).
     """
 
-    def __init__(self, size=224, jitter_ratio=0.1, pad_ratio=0.0, rotate_deg=10.0,
+    def __init__(self, size=DEFAULT_GUIDE_SIZE, jitter_ratio=0.1, pad_ratio=0.0, rotate_deg=10.0,
                  flip_prob=0.5, color_jitter=False, keep_aspect_ratio=False, test_mode=False,
                  image_key='guide_image', mask_key='guide_mask'):
         self.size = size

@@ -1,8 +1,8 @@
 """Class-balanced binary cross-entropy of OSVOS/OSMN (spec §5.1)."""
 import tensorflow as tf
 
+from osmnseg.models.losses.bce import check_reduction, pixel_bce
 from osmnseg.registry import LOSSES
-from osmnseg.utils.errors import BuildError
 
 
 @LOSSES.register_module()
@@ -13,6 +13,9 @@ class ClassBalancedBCE:
     class weights are global, not per image); per-pixel ``BCE(x, y) = max(x,0) - x*y +
     log(1 + exp(-|x|))``. A batch without foreground gives 0.
 
+    The weights favour the object: the loss is minimal at logits shifted by ``log(N-/N+)``, so a
+    model trained briefly over-segments at threshold 0.5 (:class:`BinaryCrossEntropy` does not).
+
     Args:
         reduction: ``'sum'`` (the original; scales with B*H*W) or ``'mean'`` (divided by the
             number of pixels N).
@@ -21,15 +24,11 @@ class ClassBalancedBCE:
     """
 
     def __init__(self, reduction='sum'):
-        if reduction not in ('sum', 'mean'):
-            raise BuildError(f"ClassBalancedBCE reduction must be 'sum' or 'mean', "
-                             f"got {reduction!r}; fix model.loss.reduction.")
+        check_reduction(reduction, 'ClassBalancedBCE')
         self.reduction = reduction
 
     def __call__(self, logits, label):
-        x = tf.cast(logits, tf.float32)
-        y = tf.cast(tf.cast(label, tf.float32) > 0.5, tf.float32)
-        bce = tf.nn.relu(x) - x * y + tf.math.log1p(tf.exp(-tf.abs(x)))
+        bce, y = pixel_bce(logits, label)
         num_pos = tf.reduce_sum(y)
         num_neg = tf.reduce_sum(1.0 - y)
         total = num_pos + num_neg

@@ -10,8 +10,12 @@ from osmnseg.registry import MODULATORS
 
 @MODULATORS.register_module()
 class MobileNetVisualModulator(Modulator):
-    """MobileNet v1 body -> 7x7 VALID average pool -> ``Logits/Conv2d_1c_1x1`` (2048, linear) ->
+    """MobileNet v1 body -> global average pool -> ``Logits/Conv2d_1c_1x1`` (2048, linear) ->
     ReLU -> one 1x1 head ``Conv2d_out_<k>`` per modulated layer (k = 1..4 for layers 3/5/11/13).
+
+    The original pools 7x7 VALID, which is the global average of the 7x7 map a 224x224 guide
+    gives; the global average equals it there and also accepts other guide sizes (e.g. 112x112
+    guides for cheap training on small objects: ``VisualGuide(size=...)`` sets the size).
 
     ``Conv2d_1c_1x1`` and the heads have zero kernels and unit biases, so every scale is exactly 1
     after initialisation. Names: body and logits under ``modulator/``, heads directly under
@@ -32,7 +36,7 @@ class MobileNetVisualModulator(Modulator):
         momentum: batch-norm moving-average decay of the MobileNet body (0.997 as the original;
             short runs need less, or the inference statistics lag behind the weights).
 
-    Call: ``guide [B,224,224,3]`` -> ``({layer: [B,C]}, {})``; ``training`` is the BN mode of
+    Call: ``guide [B,S,S,3]`` (S = 224 as the original) -> ``({layer: [B,C]}, {})``; ``training`` is the BN mode of
     the MobileNet body (not affected by ``fix_bn``, as the original).
     """
 
@@ -53,7 +57,7 @@ class MobileNetVisualModulator(Modulator):
 
     def __call__(self, guide, training=False):
         x, _ = self.body(guide, training=training)
-        x = tf.nn.avg_pool2d(x, 7, 1, 'VALID')
+        x = tf.reduce_mean(x, axis=(1, 2), keepdims=True)
         x = tf.nn.relu(self.logits(x))
         return {layer.name: tf.reshape(head(x), [tf.shape(x)[0], layer.channels])
                 for layer, head in zip(self.layers, self.heads)}, {}

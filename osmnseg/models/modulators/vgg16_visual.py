@@ -6,6 +6,7 @@ from osmnseg.models.backbones.vgg16 import VGG16
 from osmnseg.models.layers import Conv2D, Dropout, initializers
 from osmnseg.models.modulators.base import Modulator, split_channels
 from osmnseg.registry import MODULATORS
+from osmnseg.utils.errors import ConfigError
 
 
 @MODULATORS.register_module()
@@ -42,6 +43,11 @@ class VGG16VisualModulator(Modulator):
 
     def __call__(self, guide, training=False):
         x, _ = self.body(guide, training=training)
+        pool5_size = x.shape[1:3].as_list()
+        if None not in pool5_size and pool5_size != [7, 7]:
+            raise ConfigError(f'VGG16VisualModulator needs 224x224 visual guides (fc6 covers a '
+                              f'7x7 pool5 map), got {guide.shape[1]}x{guide.shape[2]}; set '
+                              'size=224 in the VisualGuide steps of the data pipelines.')
         # fc6 covers the whole 7x7 pool5 map: fc6..fc8 are matrix products (Conv2D.dense)
         x = self.drop6(self.fc6.dense(x), training=training)
         x = self.drop7(self.fc7.dense(x), training=training)

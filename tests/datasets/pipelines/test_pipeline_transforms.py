@@ -7,7 +7,8 @@ from PIL import Image
 
 from osmnseg.config import Config
 from osmnseg.datasets.palette import save_palette_png
-from osmnseg.datasets.pipelines import Compose, make_spatial_guide, resize_mask
+from osmnseg.datasets.pipelines import (DEFAULT_GUIDE_SIZE, Compose, make_spatial_guide,
+                                        resize_mask, visual_guide_size)
 from osmnseg.registry import TRANSFORMS
 from osmnseg.utils.errors import BuildError, ConfigError, DataError, RegistryError
 
@@ -175,3 +176,11 @@ def test_compose_runs_the_coco_config_pipeline():
                            rng=np.random.default_rng(0)))
     assert results['image'].shape == (16, 20, 3) and results['guide'].shape == (224, 224, 3)
     assert results['label'].any() and results['spatial_guide'].max() > 0.5
+
+
+def test_visual_guide_size_is_read_from_the_pipeline_config():
+    steps = [dict(type='LoadFrame'), dict(type='VisualGuide', size=112), dict(type='PackInputs')]
+    assert visual_guide_size(steps) == 112
+    assert visual_guide_size([dict(type='VisualGuide')]) == DEFAULT_GUIDE_SIZE == 224
+    assert visual_guide_size([dict(type='LoadFrame')]) == visual_guide_size(None) == 224
+

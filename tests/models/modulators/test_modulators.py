@@ -1,9 +1,11 @@
 """Modulators: identity at initialisation, slicing layout, spatial pooling layouts and sizes."""
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from osmnseg.models.layers import ModulatableLayer
 from osmnseg.registry import BACKBONES, MODULATORS
+from osmnseg.utils.errors import ConfigError
 
 
 def vgg_layers(layout, early=False):
@@ -81,3 +83,30 @@ def test_lite_spatial_modulator_uses_valid_pools_at_multiples_of_32():
     expected = tf.nn.avg_pool2d(tf.nn.avg_pool2d(guide, 4, 4, 'VALID'), 2, 2, 'VALID')
     np.testing.assert_allclose(shifts['Conv2d_5_pointwise'].numpy(),
                                tf.nn.relu(expected / np.sqrt(1.001)).numpy(), rtol=1e-5)
+
+
+def test_mobilenet_visual_modulator_pools_globally_for_any_guide_size():
+    """At 224x224 the global average is the original 7x7 VALID pool; 112x112 guides (cheap
+    training) give scales of the same shape."""
+    backbone = BACKBONES.build(dict(type='MobileNetV1', width=0.25))
+    modulator = MODULATORS.build(dict(type='MobileNetVisualModulator', hidden_init_std=0.09,
+                                      layers=backbone.modulatable_layers, width=0.25))
+    for head in modulator.heads:
+        head.kernel.assign(tf.random.normal(head.kernel.shape, stddev=0.1))
+    guide = tf.random.normal([2, 224, 224, 3])
+    features, _ = modulator.body(guide)
+    pooled = tf.nn.avg_pool2d(features, 7, 1, 'VALID')
+    hidden = tf.nn.relu(modulator.logits(pooled))
+    scales, _ = modulator(guide)
+    for layer, head in zip(modulator.layers, modulator.heads):
+        np.testing.assert_allclose(scales[layer.name].numpy(), head(hidden).numpy()[:, 0, 0],
+                                   rtol=1e-5, atol=1e-6)
+    small, _ = modulator(tf.random.normal([2, 112, 112, 3]))
+    assert {k: v.shape for k, v in small.items()} == {k: v.shape for k, v in scales.items()}
+
+
+def test_vgg_visual_modulator_rejects_other_guide_sizes_in_one_line():
+    modulator = MODULATORS.build(dict(type='VGG16VisualModulator', layers=vgg_layers('osvos'),
+                                      width=0.125, fc_channels=16))
+    with pytest.raises(ConfigError, match='224x224 visual guides.*got 112x112.*VisualGuide'):
+        modulator(tf.zeros([1, 112, 112, 3]))
