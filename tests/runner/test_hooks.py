@@ -76,3 +76,30 @@ def test_max_keep_and_save_best(runner):
     assert best['metrics'] == {'J&F-Mean': 0.7}
     with open(os.path.join(work_dir, 'last_checkpoint')) as f:
         assert f.read() == 'iter_8\n'  # best copies never move last_checkpoint
+
+
+def test_logger_averages_losses_and_times_over_the_interval(tmp_path):
+    """As mmcv: a line every 3 iterations carries the means of the loss terms, time and
+    data_time since the previous line, with the current lr and eta."""
+    import logging
+    import types
+
+    from osmnseg.runner.hooks.logger_hook import LoggerHook
+
+    hook = LoggerHook(interval=3, image_interval=0, tensorboard=False)
+    runner = types.SimpleNamespace(is_chief=True, work_dir=str(tmp_path), timestamp='t',
+                                   max_iters=7, logger=logging.getLogger('test_logger_hook'))
+    hook.before_run(runner)
+    for it in range(1, 8):
+        runner.iter = it
+        runner.outputs = dict(lr=0.1 * it, loss=float(it), loss_main=2.0 * it)
+        runner.log_buffer = dict(time=10.0 * it, data_time=1.0, eta=100.0 - it)
+        hook.after_train_iter(runner)
+    with open(tmp_path / 't.log.json') as f:
+        records = [json.loads(line) for line in f]
+    assert [r['iter'] for r in records] == [1, 3, 6, 7]  # first, every 3rd, last
+    assert [r['loss'] for r in records] == [1.0, 2.5, 5.0, 7.0]  # means of 1 | 2,3 | 4,5,6 | 7
+    assert [r['loss_main'] for r in records] == [2.0, 5.0, 10.0, 14.0]
+    assert [r['time'] for r in records] == [10.0, 25.0, 50.0, 70.0]
+    assert [r['lr'] for r in records] == pytest.approx([0.1, 0.3, 0.6, 0.7])
+    assert [r['eta'] for r in records] == [99.0, 97.0, 94.0, 93.0]

@@ -11,6 +11,8 @@ import tensorflow as tf
 from osmnseg.registry import HOOKS
 from osmnseg.runner.hooks.hook import Hook
 
+CURRENT_VALUE_KEYS = ('lr', 'eta')  # logged as they are now, not averaged over the interval
+
 
 def peak_rss_mb():
     """Peak resident memory of this process in MiB (ru_maxrss is KiB on Linux, bytes on macOS)."""
@@ -29,7 +31,9 @@ class LoggerHook(Hook):
     frame | visual guide | spatial guide | prediction | label.
 
     Args:
-        interval: iterations between log lines.
+        interval: iterations between log lines. Loss terms, ``time`` and ``data_time`` are
+            means over the iterations since the previous line (as mmcv logs them); ``lr`` and
+            ``eta`` are the current values.
         image_interval: iterations between image summaries (<= 0: never).
         tensorboard: write TensorBoard summaries.
     """
@@ -42,6 +46,8 @@ class LoggerHook(Hook):
         self.tensorboard = tensorboard
         self._writer = None
         self.json_path = None
+        self._sums = {}
+        self._count = 0
 
     def before_run(self, runner):
         if not runner.is_chief:  # other workers of a multi-worker run only write their text log
@@ -52,11 +58,17 @@ class LoggerHook(Hook):
             self._writer = tf.summary.create_file_writer(os.path.join(runner.work_dir, 'tf_logs'))
 
     def after_train_iter(self, runner):
+        values = dict(**runner.outputs, **runner.log_buffer)
+        for key in values:
+            if key not in CURRENT_VALUE_KEYS and isinstance(values[key], float):
+                self._sums[key] = self._sums.get(key, 0.0) + values[key]
+        self._count += 1
         if not (self.every_n_iters(runner, self.interval) or self.is_last_iter(runner)
                 or runner.iter == 1):
             return
-        record = dict(mode='train', iter=runner.iter, **runner.outputs, **runner.log_buffer,
-                      memory=round(peak_rss_mb(), 1))
+        values.update({key: total / self._count for key, total in self._sums.items()})
+        self._sums, self._count = {}, 0
+        record = dict(mode='train', iter=runner.iter, **values, memory=round(peak_rss_mb(), 1))
         runner.logger.info(self._format(runner, record))
         self._append_json(record)
         # Every worker of a multi-worker run computes the panel: the forward pass may read
