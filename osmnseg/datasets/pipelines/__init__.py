@@ -16,7 +16,8 @@ from osmnseg.datasets.pipelines.loading import (LoadCocoMasks, LoadFrame, LoadGu
 
 __all__ = [
     'Compose', 'PACKED_KEYS', 'LoadFrame', 'LoadGuideFrame', 'LoadObjectMask', 'LoadCocoMasks',
-    'VisualGuide', 'visual_guide_size', 'DEFAULT_GUIDE_SIZE', 'SpatialGuide', 'MaskTrackGuide', 'Resize', 'RandomFlip', 'Normalize',
+    'VisualGuide', 'visual_guide_size', 'DEFAULT_GUIDE_SIZE', 'SpatialGuide', 'MaskTrackGuide',
+    'Resize', 'RandomFlip', 'Normalize',
     'MaskGuideBackground', 'PackInputs', 'read_image', 'binarize_mask',
     'coco_segmentation_to_rle', 'coco_segmentation_to_mask', 'resize_image', 'resize_mask',
     'mask_bbox', 'crop_zero_fill', 'rotate_nearest', 'make_visual_guide',

@@ -36,8 +36,9 @@ class MobileNetVisualModulator(Modulator):
         momentum: batch-norm moving-average decay of the MobileNet body (0.997 as the original;
             short runs need less, or the inference statistics lag behind the weights).
 
-    Call: ``guide [B,S,S,3]`` (S = 224 as the original) -> ``({layer: [B,C]}, {})``; ``training`` is the BN mode of
-    the MobileNet body (not affected by ``fix_bn``, as the original).
+    Call: ``guide [B,S,S,3]`` (S = 224 as the original) -> ``({layer: [B,C]}, {})``;
+    ``training`` is the BN mode of the MobileNet body (not affected by ``fix_bn``, as the
+    original).
     """
 
     def __init__(self, layers, depth_multiplier=1.0, width=1.0, hidden_channels=2048,
