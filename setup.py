@@ -30,7 +30,8 @@ setup(
     extras_require={
         # The GPU wheel of TensorFlow; install it instead of tensorflow-cpu on CUDA machines.
         'gpu': ['tensorflow[and-cuda]>=2.16'],
-        'test': ['pytest>=7', 'pytest-xdist>=3'],
+        # scipy: the boundary-F cross-check against scipy.ndimage (tests only)
+        'test': ['pytest>=7', 'pytest-xdist>=3', 'scipy>=1.8'],
         'plot': ['matplotlib>=3.5'],
         'video': ['imageio>=2.20', 'imageio-ffmpeg>=0.4'],
     },
