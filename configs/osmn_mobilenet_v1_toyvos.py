@@ -30,9 +30,10 @@ train_pipeline = [dict(step, size=guide_size) if step['type'] == 'VisualGuide' e
                   for step in _base_.train_pipeline]
 test_pipeline = [dict(step, size=guide_size) if step['type'] == 'VisualGuide' else step
                  for step in _base_.test_pipeline]
-data = dict(train=dict(pipeline=train_pipeline), val=dict(pipeline=test_pipeline),
-            test=dict(pipeline=test_pipeline))
-# 3,200 iterations: ~7 min of training on a 2-core CPU (J&F 0.610; 2,800 iterations gave 0.543).
-runner = dict(max_iters=3200)
-checkpoint_config = dict(interval=800)
-log_config = dict(interval=50, image_interval=800, tensorboard=True)
+# Batch 8 for 2,000 iterations rather than batch 4 for 3,200 (about the same CPU time): seeds
+# 0 / 2 gave J&F 0.582 / 0.626 against 0.610 / 0.505, i.e. a less seed-dependent model.
+data = dict(samples_per_gpu=8, train=dict(pipeline=train_pipeline),
+            val=dict(pipeline=test_pipeline), test=dict(pipeline=test_pipeline))
+runner = dict(max_iters=2000)
+checkpoint_config = dict(interval=500)
+log_config = dict(interval=50, image_interval=500, tensorboard=True)
