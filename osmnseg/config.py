@@ -167,9 +167,20 @@ def _substitute_predefined_vars(source, filename):
 
 
 def _parse(source, filename):
-    """``ast.parse`` whose syntax errors become a ConfigError naming the file and line."""
+    """``ast.parse`` whose syntax errors become a ConfigError naming the file and line.
+
+    Some CPython 3.11 releases keep the AST recursion-depth counter in state that threads share,
+    so a parse that overlaps another thread's (e.g. TensorFlow's autograph in a tf.data worker)
+    can fail with a spurious ``SystemError: AST constructor recursion depth mismatch`` (seen
+    once in CI on 3.11.7); the parse is retried once in that case.
+    """
     try:
-        return ast.parse(source, filename=filename)
+        try:
+            return ast.parse(source, filename=filename)
+        except SystemError as err:
+            if 'recursion depth mismatch' not in str(err):
+                raise
+            return ast.parse(source, filename=filename)
     except SyntaxError as err:
         raise ConfigError(f'{filename}, line {err.lineno}: invalid Python syntax ({err.msg}); '
                           'fix the config file.') from err

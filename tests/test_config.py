@@ -380,3 +380,23 @@ def test_print_config_prints_merged_reloadable_config(tmp_path):
 
     strict = run_print_config(child, '--strict', '--cfg-options', 'model.typ=X')
     assert strict.returncode != 0 and "did you mean 'model.type'" in strict.stderr
+
+
+def test_spurious_ast_recursion_error_is_retried(tmp_path, monkeypatch):
+    """A CPython 3.11 thread-safety bug can make ast.parse fail once with a SystemError."""
+    import ast
+
+    from osmnseg import config as config_module
+
+    real_parse, calls = ast.parse, []
+
+    def flaky_parse(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise SystemError('AST constructor recursion depth mismatch (before=153, after=12)')
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(config_module.ast, 'parse', flaky_parse)
+    path = tmp_path / 'cfg.py'
+    path.write_text('a = 1\n')
+    assert Config.fromfile(str(path)).a == 1 and len(calls) >= 2
