@@ -259,8 +259,18 @@ class GuideSampler:
         return [valid[i] for i in self.rng.integers(len(valid), size=num_pairs)]
 
 
-def pair_samples(sequence, obj_id, frames, guides, image_paths, label_paths):
-    """Training sample infos of consecutive pairs ``(frames[i-1], frames[i])`` of one object.
+def previous_frames(frames, max_gap, rng):
+    """The previous-mask frame of each pair ``i = 1 .. len(frames) - 1``: ``frames[i - k]`` with
+    ``k`` uniform in ``1 .. min(max_gap, i)`` (``max_gap=1``: consecutive pairs, no draw).
+    Larger gaps teach the model the larger motion that a propagated mask lags behind by."""
+    if max_gap <= 1:
+        return list(frames[:-1])
+    return [frames[i - int(rng.integers(1, min(max_gap, i) + 1))]
+            for i in range(1, len(frames))]
+
+
+def pair_samples(sequence, obj_id, frames, guides, image_paths, label_paths, prevs=None):
+    """Training sample infos of pairs ``(prevs[i-1], frames[i])`` of one object.
 
     Args:
         sequence: sequence name.
@@ -268,12 +278,14 @@ def pair_samples(sequence, obj_id, frames, guides, image_paths, label_paths):
         frames: frame names in temporal order.
         guides: guide frame name of each pair (``len(frames) - 1`` entries).
         image_paths, label_paths: ``{frame_name: path}``.
+        prevs: previous-mask frame of each pair; default consecutive (``frames[i-1]``).
     """
+    prevs = frames[:-1] if prevs is None else prevs
     return [dict(image_path=image_paths[cur], label_path=label_paths[cur],
                  guide_image_path=image_paths[guide], guide_label_path=label_paths[guide],
                  prev_label_path=label_paths[prev], obj_id=obj_id, sequence=sequence, frame=cur,
                  flip_image=False)
-            for prev, cur, guide in zip(frames[:-1], frames[1:], guides)]
+            for prev, cur, guide in zip(prevs, frames[1:], guides)]
 
 
 def present_object_ids(label, path, sequence):

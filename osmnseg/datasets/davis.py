@@ -13,10 +13,12 @@ the union of all ids (``obj_id=None``), i.e. the union of the 2017 re-annotation
 import dataclasses
 import os
 
+import numpy as np
+
 from osmnseg.datasets.base import (FRAME_EXTENSIONS, GuideSampler, VideoDataset, by_stem,
                                    check_object_present, check_same_size, list_files,
                                    mask_stats, object_mask, pair_samples, present_object_ids,
-                                   read_image_size, read_split_list)
+                                   previous_frames, read_image_size, read_split_list)
 from osmnseg.datasets.palette import load_index_png
 from osmnseg.datasets.sequence import VideoSequence
 from osmnseg.registry import DATASETS
@@ -52,13 +54,16 @@ class DAVIS(VideoDataset):
             consecutive non-blank frames only (§6.3); otherwise frame 0 guides consecutive pairs
             of all frames.
         label_valid_ratio, bbox_valid_ratio: guide validity thresholds (randomize only).
-        seed: seed of the guide draws (randomize only).
+        seed: seed of the guide draws (randomize only) and of the previous-frame gaps.
+        max_prev_gap: the previous mask of a training pair comes from 1 .. ``max_prev_gap``
+            frames before it (drawn once per pair when the index is built; 1 = the original's
+            consecutive pairs).
         test_mode: index the sequences only; test splits may annotate frame 0 only.
     """
 
     def __init__(self, data_root, version=2017, split='train', resolution='480p', pipeline=(),
                  randomize_guide=False, label_valid_ratio=0.003, bbox_valid_ratio=0.2, seed=0,
-                 test_mode=False):
+                 max_prev_gap=1, test_mode=False):
         if str(version) not in ('2016', '2017'):
             raise ConfigError(f'DAVIS version must be 2016 or 2017, got {version!r}; fix '
                               'data.*.version in the config.')
@@ -67,6 +72,11 @@ class DAVIS(VideoDataset):
         self.resolution = resolution
         self.guide_sampler = GuideSampler(randomize_guide, label_valid_ratio, bbox_valid_ratio,
                                           seed)
+        self.max_prev_gap = int(max_prev_gap)
+        if self.max_prev_gap < 1:
+            raise ConfigError(f'DAVIS max_prev_gap must be >= 1, got {max_prev_gap!r}; fix '
+                              'data.train.max_prev_gap in the config.')
+        self.gap_rng = np.random.default_rng([seed, 1])
         self._videos = {}
         super().__init__(data_root, pipeline=pipeline, test_mode=test_mode)
 
@@ -165,8 +175,9 @@ class DAVIS(VideoDataset):
                 continue
             for obj_id in video.object_ids:
                 guides = [video.frames[0]] * (len(video.frames) - 1)
+                prevs = previous_frames(video.frames, self.max_prev_gap, self.gap_rng)
                 samples.extend(pair_samples(name, obj_id, video.frames, guides,
-                                            video.image_paths, video.label_paths))
+                                            video.image_paths, video.label_paths, prevs))
         return samples
 
     def _randomized_samples(self, name, video):
@@ -185,8 +196,9 @@ class DAVIS(VideoDataset):
             if len(non_blank) < 2:
                 continue
             guides = self.guide_sampler.draw(non_blank, stats, num_pixels, len(non_blank) - 1)
+            prevs = previous_frames(non_blank, self.max_prev_gap, self.gap_rng)
             samples.extend(pair_samples(name, obj_id, non_blank, guides, video.image_paths,
-                                        video.label_paths))
+                                        video.label_paths, prevs))
         return samples
 
     def load_sequences(self):

@@ -55,6 +55,15 @@ def save_palette_png(path, index_array):
     image.save(path, format='PNG')
 
 
+def _opaque_grey(path, grey_alpha):
+    """The grey channel of a ``[H, W, 2]`` grey + alpha annotation (real DAVIS downloads hold
+    such files, e.g. DAVIS 2016 ``bear/00077.png``); the alpha must be fully opaque."""
+    if not np.all(grey_alpha[..., 1] == 255):
+        raise DataError(f'{path} is a grey + alpha (LA) PNG with transparent pixels; object ids '
+                        'cannot be read from it. Re-save it as an 8-bit grey (L) PNG.')
+    return np.ascontiguousarray(grey_alpha[..., 0])
+
+
 def load_index_png(path):
     """Read a palette ('P') or 8-bit grey ('L') PNG as its raw index values.
 
@@ -69,6 +78,8 @@ def load_index_png(path):
     """
     try:
         with Image.open(path) as image:
+            if image.mode == 'LA':
+                return _opaque_grey(path, np.array(image, dtype=np.uint8))
             if image.mode not in INDEX_MODES:
                 raise DataError(
                     f'{path} is a {image.mode} image, but an annotation must be a palette (P) or '

@@ -1,6 +1,6 @@
 """Data pipelines: TRANSFORMS configured as lists of dicts (mmseg style) and the pure numpy/PIL
 helpers they are made of (``functional``), which inference reuses."""
-from osmnseg.datasets.pipelines.augment import RandomFlip, Resize
+from osmnseg.datasets.pipelines.augment import RandomFlip, RandomScaleCrop, Resize
 from osmnseg.datasets.pipelines.compose import Compose
 from osmnseg.datasets.pipelines.formatting import (PACKED_KEYS, MaskGuideBackground, Normalize,
                                                    PackInputs)
@@ -17,7 +17,7 @@ from osmnseg.datasets.pipelines.loading import (LoadCocoMasks, LoadFrame, LoadGu
 __all__ = [
     'Compose', 'PACKED_KEYS', 'LoadFrame', 'LoadGuideFrame', 'LoadObjectMask', 'LoadCocoMasks',
     'VisualGuide', 'visual_guide_size', 'DEFAULT_GUIDE_SIZE', 'SpatialGuide', 'MaskTrackGuide',
-    'Resize', 'RandomFlip', 'Normalize',
+    'Resize', 'RandomFlip', 'RandomScaleCrop', 'Normalize',
     'MaskGuideBackground', 'PackInputs', 'read_image', 'binarize_mask',
     'coco_segmentation_to_rle', 'coco_segmentation_to_mask', 'resize_image', 'resize_mask',
     'mask_bbox', 'crop_zero_fill', 'rotate_nearest', 'make_visual_guide',

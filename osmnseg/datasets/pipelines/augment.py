@@ -1,9 +1,11 @@
-"""Transforms on the frame to segment: resize to the batch's working size and random flip."""
+"""Transforms on the frame to segment: resize to the batch's working size, random flip and
+random zoom crop."""
 import numpy as np
 
 from osmnseg.datasets.pipelines.base import BaseTransform
 from osmnseg.datasets.pipelines.functional import resize_image, resize_mask
 from osmnseg.registry import TRANSFORMS
+from osmnseg.utils.errors import ConfigError
 
 
 @TRANSFORMS.register_module()
@@ -38,21 +40,65 @@ class Resize(BaseTransform):
 
 @TRANSFORMS.register_module()
 class RandomFlip(BaseTransform):
-    """Flip the frame and its masks together, left-right, with probability ``prob`` -- only
-    for samples whose ``flip_image`` is true (COCO; DAVIS frames are never flipped, quirk 15).
+    """Flip the frame and its masks together, left-right, with probability ``prob`` -- by
+    default only for samples whose ``flip_image`` is true (COCO; the original never flips DAVIS
+    frames, quirk 15).
 
     Args:
         prob: flip probability.
         keys: entries flipped together (absent keys are skipped).
+        flagged_only: flip only samples whose ``flip_image`` is true; ``False`` flips any sample
+            (frame, label and previous mask move together, so video pairs stay consistent).
     """
 
-    def __init__(self, prob=0.5, keys=('image', 'label', 'prev_mask')):
+    def __init__(self, prob=0.5, keys=('image', 'label', 'prev_mask'), flagged_only=True):
+        self.prob = prob
+        self.keys = tuple(keys)
+        self.flagged_only = flagged_only
+
+    def __call__(self, results):
+        allowed = results.get('flip_image', False) or not self.flagged_only
+        if allowed and results['rng'].random() < self.prob:
+            for key in self.keys:
+                if key in results:
+                    results[key] = np.ascontiguousarray(results[key][:, ::-1])
+        return results
+
+
+@TRANSFORMS.register_module()
+class RandomScaleCrop(BaseTransform):
+    """Crop a random box of the frame and its masks together (before ``Resize``): zoom and
+    translation augmentation for video pairs, whose previous mask moves with the frame.
+
+    The box keeps the frame's aspect ratio; its side is ``U(scale_range)`` times the frame's,
+    and its position is uniform. With probability ``1 - prob`` the sample is left unchanged.
+
+    Args:
+        scale_range: ``(min, max)`` side ratio of the box, ``0 < min <= max <= 1``.
+        prob: probability of cropping.
+        keys: ``[h, w, ...]`` entries of the same size, cropped together.
+    """
+
+    def __init__(self, scale_range=(0.7, 1.0), prob=0.5, keys=('image', 'label', 'prev_mask')):
+        low, high = (float(v) for v in scale_range)
+        if not 0 < low <= high <= 1:
+            raise ConfigError(f'RandomScaleCrop scale_range must satisfy 0 < min <= max <= 1, '
+                              f'got {scale_range!r}; fix the pipeline step.')
+        self.scale_range = (low, high)
         self.prob = prob
         self.keys = tuple(keys)
 
     def __call__(self, results):
-        if results.get('flip_image', False) and results['rng'].random() < self.prob:
-            for key in self.keys:
-                if key in results:
-                    results[key] = np.ascontiguousarray(results[key][:, ::-1])
+        rng = results['rng']
+        if rng.random() >= self.prob:
+            return results
+        height, width = results[self.keys[0]].shape[:2]
+        ratio = rng.uniform(*self.scale_range)
+        box_h, box_w = max(int(round(height * ratio)), 1), max(int(round(width * ratio)), 1)
+        top = int(rng.integers(height - box_h + 1))
+        left = int(rng.integers(width - box_w + 1))
+        for key in self.keys:
+            if key in results:
+                results[key] = np.ascontiguousarray(
+                    results[key][top:top + box_h, left:left + box_w])
         return results

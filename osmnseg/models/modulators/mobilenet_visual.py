@@ -35,6 +35,8 @@ class MobileNetVisualModulator(Modulator):
             scale is still exactly 1 after initialisation.
         momentum: batch-norm moving-average decay of the MobileNet body (0.997 as the original;
             short runs need less, or the inference statistics lag behind the weights).
+        frozen_stages, norm_eval: as :class:`MobileNetV1`, for the modulator's body (keep the
+            ImageNet statistics when fine-tuning from ImageNet with small batches).
 
     Call: ``guide [B,S,S,3]`` (S = 224 as the original) -> ``({layer: [B,C]}, {})``;
     ``training`` is the BN mode of the MobileNet body (not affected by ``fix_bn``, as the
@@ -42,10 +44,12 @@ class MobileNetVisualModulator(Modulator):
     """
 
     def __init__(self, layers, depth_multiplier=1.0, width=1.0, hidden_channels=2048,
-                 hidden_init_std=None, momentum=0.997):
+                 hidden_init_std=None, momentum=0.997, frozen_stages=-1, norm_eval=False):
         super().__init__(layers, scope='')
         self.body = MobileNetV1(depth_multiplier=depth_multiplier, width=width,
-                                modulated_layers=(), momentum=momentum, scope='modulator')
+                                modulated_layers=(), momentum=momentum,
+                                frozen_stages=frozen_stages, norm_eval=norm_eval,
+                                scope='modulator')
         hidden = scale_channels(hidden_channels, depth_multiplier * width)
         self.logits = Conv2D('modulator/Logits/Conv2d_1c_1x1',
                              self.body.channels['Conv2d_13_pointwise'], hidden, 1,

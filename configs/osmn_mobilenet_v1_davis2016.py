@@ -1,0 +1,60 @@
+# Real video: OSMN-lite with both MobileNet v1 bodies (segmentation and visual modulator)
+# initialised from ImageNet, trained on the 30 DAVIS 2016 training sequences and tested on
+# DAVIS 2016 val (by default the 10 dev sequences in ../shared/data/davis2016_dev).
+# One `python tools/train.py` run of about 35 minutes on a 2-core CPU (docs/training.md).
+_base_ = [
+    './_base_/models/osmn_mobilenet_v1.py', './_base_/datasets/davis2016.py',
+    './_base_/default_runtime.py'
+]
+imagenet = dict(type='Pretrained',
+                checkpoint='../shared/weights/mobilenet_v1_1.0_224/mobilenet_v1_1.0_224.ckpt')
+model = dict(
+    # ImageNet statistics stay (batch 4 is too small to re-estimate them) and the two
+    # highest-resolution layers stay frozen (their backward pass is a third of a step).
+    backbone=dict(norm_eval=True, frozen_stages=1),
+    # A random hidden kernel: with the original all-zero one every hidden unit stays identical,
+    # so the modulator could only ever output one direction of scales.
+    visual_modulator=dict(norm_eval=True, frozen_stages=1, hidden_init_std=0.02),
+    # One more side output from the stride-2 Conv2d_1_pointwise for sharper boundaries.
+    head=dict(in_features=('Conv2d_1_pointwise', 'Conv2d_3_pointwise', 'Conv2d_5_pointwise',
+                           'Conv2d_11_pointwise', 'Conv2d_13_pointwise')),
+    # Calibrated probabilities: the 0.5 threshold neither grows nor shrinks the propagated mask.
+    loss=dict(_delete_=True, type='BinaryCrossEntropy'))
+load_from = imagenet['checkpoint']
+# TF-slim MobileNet ImageNet weights take RGB in [-1, 1].
+img_norm_cfg = dict(mode='rgb_unit')
+base_size = (256, 448)
+test_size = (256, 448)
+train_pipeline = _base_.load_pipeline + [
+    # Zoom and shift (frame, label and previous mask together), then flip.
+    dict(type='RandomScaleCrop', scale_range=(0.6, 1.0), prob=0.5),
+    dict(type='RandomFlip', prob=0.5, flagged_only=False),
+    dict(type='Resize'),
+    dict(type='VisualGuide', size=224, jitter_ratio=0.1, rotate_deg=10, flip_prob=0.5,
+         color_jitter=True),
+    dict(type='SpatialGuide', center_perturb=0.2, std_perturb=0.4),
+    dict(type='Normalize', **img_norm_cfg),
+    dict(type='MaskGuideBackground'),
+    dict(type='PackInputs'),
+]
+test_pipeline = [
+    dict(step, size=test_size) if step['type'] == 'Resize'
+    else dict(type='Normalize', **img_norm_cfg) if step['type'] == 'Normalize' else step
+    for step in _base_.test_pipeline
+]
+data = dict(
+    samples_per_gpu=4,
+    train_loader=dict(base_size=base_size, scales=(0.875, 1.0, 1.125)),
+    # The previous mask comes from 1-3 frames back: larger motion than consecutive frames.
+    train=dict(data_root='../shared/data/davis2016_train', split='train', max_prev_gap=3,
+               pipeline=train_pipeline),
+    val=dict(data_root='../shared/data/davis2016_dev', pipeline=test_pipeline),
+    test=dict(data_root='../shared/data/davis2016_dev', pipeline=test_pipeline))
+optimizer = dict(type='Adam', lr=1e-4, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+optimizer_config = dict(accumulate=1, grad_clip=None)
+lr_config = dict(policy='cosine', min_lr=1e-6, warmup='linear', warmup_iters=100,
+                 warmup_ratio=0.1)
+runner = dict(type='IterBasedRunner', max_iters=2600)
+checkpoint_config = dict(interval=200, max_keep=2)
+evaluation = None
+log_config = dict(interval=20, image_interval=1000, tensorboard=True)
