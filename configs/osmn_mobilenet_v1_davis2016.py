@@ -6,21 +6,24 @@ _base_ = [
     './_base_/models/osmn_mobilenet_v1.py', './_base_/datasets/davis2016.py',
     './_base_/default_runtime.py'
 ]
-imagenet = dict(type='Pretrained',
-                checkpoint='../shared/weights/mobilenet_v1_1.0_224/mobilenet_v1_1.0_224.ckpt')
+# ../shared (next to the project checkout) holds the data and the ImageNet weights; the paths
+# resolve from this file, so the recipe runs from any current directory.
+shared = '{{fileDirname}}/../../shared'
+imagenet = dict(type='Pretrained', prefix='MobilenetV1',
+                checkpoint=shared + '/weights/mobilenet_v1_1.0_224/mobilenet_v1_1.0_224.ckpt')
 model = dict(
     # ImageNet statistics stay (batch 4 is too small to re-estimate them) and the two
     # highest-resolution layers stay frozen (their backward pass is a third of a step).
-    backbone=dict(norm_eval=True, frozen_stages=1),
+    backbone=dict(norm_eval=True, frozen_stages=1, init_cfg=imagenet),
     # A random hidden kernel: with the original all-zero one every hidden unit stays identical,
     # so the modulator could only ever output one direction of scales.
-    visual_modulator=dict(norm_eval=True, frozen_stages=1, hidden_init_std=0.02),
+    visual_modulator=dict(norm_eval=True, frozen_stages=1, hidden_init_std=0.02,
+                          init_cfg=imagenet),
     # One more side output from the stride-2 Conv2d_1_pointwise for sharper boundaries.
     head=dict(in_features=('Conv2d_1_pointwise', 'Conv2d_3_pointwise', 'Conv2d_5_pointwise',
                            'Conv2d_11_pointwise', 'Conv2d_13_pointwise')),
     # Calibrated probabilities: the 0.5 threshold neither grows nor shrinks the propagated mask.
     loss=dict(_delete_=True, type='BinaryCrossEntropy'))
-load_from = imagenet['checkpoint']
 # TF-slim MobileNet ImageNet weights take RGB in [-1, 1].
 img_norm_cfg = dict(mode='rgb_unit')
 base_size = (256, 448)
@@ -46,10 +49,10 @@ data = dict(
     samples_per_gpu=4,
     train_loader=dict(base_size=base_size, scales=(0.875, 1.0, 1.125)),
     # The previous mask comes from 1-3 frames back: larger motion than consecutive frames.
-    train=dict(data_root='../shared/data/davis2016_train', split='train', max_prev_gap=3,
+    train=dict(data_root=shared + '/data/davis2016_train', split='train', max_prev_gap=3,
                pipeline=train_pipeline),
-    val=dict(data_root='../shared/data/davis2016_dev', pipeline=test_pipeline),
-    test=dict(data_root='../shared/data/davis2016_dev', pipeline=test_pipeline))
+    val=dict(data_root=shared + '/data/davis2016_dev', pipeline=test_pipeline),
+    test=dict(data_root=shared + '/data/davis2016_dev', pipeline=test_pipeline))
 optimizer = dict(type='Adam', lr=1e-4, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
 optimizer_config = dict(accumulate=1, grad_clip=None)
 lr_config = dict(policy='cosine', min_lr=1e-6, warmup='linear', warmup_iters=100,

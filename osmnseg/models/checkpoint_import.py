@@ -54,6 +54,7 @@ class ImportReport:
         unexpected: checkpoint entries that name no model variable.
         ignored: checkpoint entries that are state rather than weights (optimizer slots, step
             counters, EMA shadows; in native checkpoints also RNG states, which are restored).
+        title: the table's title; default: the scheme's description and the path.
     """
     path: str
     scheme: str
@@ -62,6 +63,7 @@ class ImportReport:
     missing: list = dataclasses.field(default_factory=list)
     unexpected: list = dataclasses.field(default_factory=list)
     ignored: list = dataclasses.field(default_factory=list)
+    title: str = ''
 
     @property
     def complete(self):
@@ -81,7 +83,8 @@ class ImportReport:
                 ('ignored (training state)', self.ignored)):
             more = f'\n(+{len(names) - first} more)' if len(names) > first else ''
             rows.append([title, len(names), '\n'.join(names[:first]) + more])
-        table = AsciiTable(rows, title=f' {SCHEMES[self.scheme].description}: {self.path} ')
+        title = self.title or f'{SCHEMES[self.scheme].description}: {self.path}'
+        table = AsciiTable(rows, title=f' {title} ')
         table.inner_row_border = True
         return table.table
 

@@ -48,11 +48,29 @@ def restore_training_state(runner):
             runner.logger.info(f'resuming: load_from ({load_from}) is not used, the checkpoint '
                                f'holds the weights')
         resume(runner, resume_from)
-    elif load_from:
+    else:
+        initialise_pretrained(runner)
+    if not resume_from and load_from:
         from osmnseg.models import load_checkpoint
         load_checkpoint(runner.model, load_from, logger=runner.logger)
         runner.logger.info(f'initialised the weights from {load_from}; starting at iteration 0 '
                            f'with a fresh optimizer')
+
+
+def initialise_pretrained(runner):
+    """Apply the model's ``init_cfg`` entries (ImageNet weights) at the start of a new run and
+    log a loaded / skipped / missing table for each."""
+    init_weights = getattr(runner.model, 'init_weights', None)
+    if init_weights is None:
+        return
+    from osmnseg.models.pretrained import check_normalization
+    for split in ('train', 'val', 'test'):
+        if runner.cfg.data.get(split):
+            check_normalization(runner.model.init_cfgs, runner.cfg.data[split].get('pipeline'),
+                                f'data.{split}.pipeline')
+    for key, report in init_weights().items():
+        runner.logger.info('%s: loaded %d variables from %s\n%s', key, len(report.loaded),
+                           report.path, report.summary())
 
 
 def resume(runner, path):

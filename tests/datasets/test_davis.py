@@ -130,3 +130,23 @@ def test_2016_accepts_binary_grey_annotations(davis_root):
         Image.fromarray(label_with({255: SINGLE[0][1]})).save(path)
     dataset = DAVIS(davis_root, version=2016, split='val')
     assert len(dataset) == 2 and dataset.samples[0]['obj_id'] is None
+
+
+def test_previous_mask_comes_from_up_to_max_prev_gap_frames_back(davis_root):
+    dataset = DAVIS(davis_root, version=2017, split='train', pipeline=[], max_prev_gap=3)
+    pairs = _pairs(dataset, 'two-objects', 2)
+    gaps = [int(cur) - int(prev) for prev, cur, _ in pairs]
+    assert [cur for _, cur, _ in pairs] == ['00001', '00002', '00003', '00004', '00005']
+    assert all(1 <= gap <= min(3, int(cur)) for gap, (_, cur, _) in zip(gaps, pairs))
+    again = DAVIS(davis_root, version=2017, split='train', pipeline=[], max_prev_gap=3)
+    assert _pairs(again, 'two-objects', 2) == pairs  # a pure function of the seed
+    all_gaps = [int(s['frame']) - int(os.path.basename(s['prev_label_path'])[:5])
+                for s in dataset.samples]
+    assert max(all_gaps) > 1
+
+
+def test_max_prev_gap_must_be_positive(davis_root):
+    import pytest
+    from osmnseg.utils.errors import ConfigError
+    with pytest.raises(ConfigError, match='max_prev_gap'):
+        DAVIS(davis_root, version=2017, split='train', pipeline=[], max_prev_gap=0)

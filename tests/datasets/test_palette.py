@@ -61,3 +61,22 @@ def test_missing_or_corrupted_png_is_a_data_error(tmp_path):
     truncated.write_bytes(whole.read_bytes()[:80])
     with pytest.raises(DataError, match=r'truncated\.png is not a readable image'):
         load_index_png(str(truncated))
+
+
+def test_grey_alpha_png_reads_its_grey_levels(tmp_path):
+    # real DAVIS 2016 downloads hold such files (bear/00077.png): grey + an opaque alpha
+    grey = np.zeros((8, 10), np.uint8)
+    grey[2:5, 3:7] = 255
+    path = tmp_path / 'la.png'
+    Image.fromarray(np.dstack([grey, np.full_like(grey, 255)]), mode='LA').save(path)
+    np.testing.assert_array_equal(load_index_png(str(path)), grey)
+
+
+def test_grey_alpha_png_with_transparency_is_refused(tmp_path):
+    grey_alpha = np.zeros((8, 10, 2), np.uint8)
+    grey_alpha[..., 1] = 255
+    grey_alpha[0, 0, 1] = 0
+    path = tmp_path / 'la.png'
+    Image.fromarray(grey_alpha, mode='LA').save(path)
+    with pytest.raises(DataError, match=r'la\.png is a grey \+ alpha .*transparent'):
+        load_index_png(str(path))

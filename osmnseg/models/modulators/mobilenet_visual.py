@@ -43,6 +43,9 @@ class MobileNetVisualModulator(Modulator):
     original).
     """
 
+    # init_cfg's ImageNet weights (``MobilenetV1/*``) go to the body under ``modulator/``.
+    pretrained_scope = 'modulator'
+
     def __init__(self, layers, depth_multiplier=1.0, width=1.0, hidden_channels=2048,
                  hidden_init_std=None, momentum=0.997, frozen_stages=-1, norm_eval=False):
         super().__init__(layers, scope='')

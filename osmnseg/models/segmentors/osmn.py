@@ -22,7 +22,9 @@ class OSMN(Module):
         image [B,H,W,3] ──► backbone (f ← γ·f + β after each modulated layer) ──► head ──► logits
 
     Args:
-        backbone, head: config dicts (``BACKBONES`` / ``HEADS``). The backbone receives
+        backbone, head: config dicts (``BACKBONES`` / ``HEADS``). The backbone and the
+            modulators may carry ``init_cfg=dict(type='Pretrained', checkpoint=PATH)`` (ImageNet
+            weights, applied by :meth:`init_weights` when training starts). The backbone receives
             ``trainable=train_seg``; the head receives the backbone's ``in_channels``,
             ``in_strides`` and ``trainable=train_seg``.
         visual_modulator, spatial_modulator: config dicts (``MODULATORS``) or ``None`` to disable
@@ -50,6 +52,9 @@ class OSMN(Module):
                  train_seg=True, fix_bn=False, mod_early_conv=False, weight_decay=2e-4,
                  guide_as_input=False, aligned_size=None, init='original'):
         super().__init__('osmn')
+        backbone, visual_modulator, spatial_modulator, init_cfgs = _split_init_cfgs(
+            backbone=backbone, visual_modulator=visual_modulator,
+            spatial_modulator=spatial_modulator)
         if guide_as_input and spatial_modulator is not None:
             raise BuildError('model.spatial_modulator must be None when model.guide_as_input is '
                              'set (MaskTrack feeds the guide as an input channel instead).')
@@ -72,6 +77,7 @@ class OSMN(Module):
         self.guide_as_input = guide_as_input
         self.aligned_size = None if aligned_size is None else tuple(aligned_size)
         self.compute_dtype = tf.float32
+        self.init_cfgs = init_cfgs
         self.shared_steps = self._count_shared_steps()
         self._functions = _FunctionCache()
         if init not in ('original', 'he'):
@@ -100,6 +106,16 @@ class OSMN(Module):
         if self.guide_as_input:
             return 0
         return next((i for i, name in enumerate(names) if name in modulated), len(names))
+
+    def init_weights(self):
+        """Apply the sub-networks' ``init_cfg`` (pretrained weights); returns
+        ``{config key: ImportReport}``. Called when a training run starts, not when resuming."""
+        from osmnseg.models.pretrained import init_pretrained
+        reports = {}
+        for name, init_cfg in self.init_cfgs.items():
+            key = f'model.{name}.init_cfg'
+            reports[key] = init_pretrained(getattr(self, name), init_cfg, key)
+        return reports
 
     def set_compute_dtype(self, dtype):
         """Choose the compute dtype ``'float32' | 'bfloat16' | 'float16'`` (before tracing)."""
@@ -216,6 +232,19 @@ def _he_initialize(variables):
         depthwise = variable.name.startswith('depthwise_weights')  # [k, k, C, 1]: fan-in k*k
         fan_in = height * width * (1 if depthwise else in_channels)
         variable.assign(tf.random.normal(variable.shape, stddev=(2.0 / fan_in) ** 0.5))
+
+
+def _split_init_cfgs(**configs):
+    """The sub-network configs without their ``init_cfg`` entries, and ``{name: init_cfg}``
+    of those that had one (the constructors never see ``init_cfg``)."""
+    stripped, init_cfgs = [], {}
+    for name, cfg in configs.items():
+        if cfg is not None and cfg.get('init_cfg') is not None:
+            init_cfgs[name] = cfg['init_cfg']
+        if cfg is not None and 'init_cfg' in cfg:
+            cfg = {k: v for k, v in cfg.items() if k != 'init_cfg'}
+        stripped.append(cfg)
+    return (*stripped, init_cfgs)
 
 
 def _build_optional(cfg, layers, key):

@@ -184,3 +184,42 @@ def test_visual_guide_size_is_read_from_the_pipeline_config():
     assert visual_guide_size([dict(type='VisualGuide')]) == DEFAULT_GUIDE_SIZE == 224
     assert visual_guide_size([dict(type='LoadFrame')]) == visual_guide_size(None) == 224
 
+
+
+def test_random_flip_of_any_sample_when_not_flagged_only():
+    image = np.random.default_rng(0).integers(0, 255, (6, 8, 3), dtype=np.uint8)
+    label = _rectangle((6, 8), (1, 3), (0, 2))
+    results = _build(type='RandomFlip', prob=1.0, flagged_only=False)(dict(
+        image=image, label=label, prev_mask=label.copy(), flip_image=False,
+        rng=np.random.default_rng(0)))
+    np.testing.assert_array_equal(results['image'], image[:, ::-1])
+    np.testing.assert_array_equal(results['prev_mask'], label[:, ::-1])
+
+
+def test_random_scale_crop_cuts_frame_and_masks_together():
+    rows, cols = np.mgrid[:40, :60]
+    image = np.dstack([rows, cols, rows + cols]).astype(np.uint8)  # pixel = its coordinates
+    label = ((rows * 7 + cols) % 251).astype(np.uint8)
+    for seed in range(5):
+        results = _build(type='RandomScaleCrop', scale_range=(0.5, 0.8), prob=1.0)(dict(
+            image=image.copy(), label=label.copy(), prev_mask=label.copy(),
+            rng=np.random.default_rng(seed)))
+        height, width = results['label'].shape
+        assert 20 <= height <= 32 and abs(width / height - 1.5) < 0.1
+        assert results['image'].shape[:2] == (height, width)
+        np.testing.assert_array_equal(results['label'], results['prev_mask'])
+        # the crop is one window of the original for the frame and its masks
+        top, left = results['image'][0, 0, :2]
+        np.testing.assert_array_equal(results['image'],
+                                      image[top:top + height, left:left + width])
+        np.testing.assert_array_equal(results['label'],
+                                      label[top:top + height, left:left + width])
+    unchanged = _build(type='RandomScaleCrop', prob=0.0)(dict(
+        image=image, label=label, rng=np.random.default_rng(0)))
+    assert unchanged['image'] is image
+
+
+def test_random_scale_crop_rejects_bad_ranges():
+    from osmnseg.utils.errors import OsmnsegError
+    with pytest.raises(OsmnsegError, match='scale_range must satisfy'):
+        _build(type='RandomScaleCrop', scale_range=(0.5, 1.5))
