@@ -6,6 +6,12 @@ from setuptools import find_packages, setup
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+VIDEO_REQUIREMENTS = ['imageio>=2.20', 'imageio-ffmpeg>=0.4']
+# tools/webui.py: FastAPI + uvicorn serve the page, python-multipart parses uploads
+WEBUI_REQUIREMENTS = ['fastapi>=0.100', 'uvicorn>=0.22', 'python-multipart>=0.0.13',
+                      *VIDEO_REQUIREMENTS]
+
+
 def read_version():
     namespace = {}
     with open(os.path.join(HERE, 'osmnseg', 'version.py')) as f:
@@ -25,15 +31,21 @@ setup(
     long_description=open(os.path.join(HERE, 'README.md')).read(),
     long_description_content_type='text/markdown',
     packages=find_packages(exclude=('tests', 'tests.*')),
+    package_data={'osmnseg.webui': ['static/*']},  # the web app's page (HTML, JS, CSS)
     python_requires='>=3.10',
     install_requires=read_requirements(),
     extras_require={
         # The GPU wheel of TensorFlow; install it instead of tensorflow-cpu on CUDA machines.
         'gpu': ['tensorflow[and-cuda]>=2.16'],
         # scipy: the boundary-F cross-check against scipy.ndimage (tests only)
-        'test': ['pytest>=7', 'pytest-xdist>=3', 'scipy>=1.8'],
+        # webui + FastAPI's TestClient (httpx2; httpx for older Starlette) + selenium (the
+        # browser test drives chromium)
+        # import-linter: the layer contracts of .importlinter (tests/test_architecture.py)
+        'test': ['pytest>=7', 'pytest-xdist>=3', 'scipy>=1.8', *WEBUI_REQUIREMENTS,
+                 'httpx2', 'httpx>=0.24', 'selenium>=4.11', 'import-linter>=2.0'],
         'plot': ['matplotlib>=3.5'],
-        'video': ['imageio>=2.20', 'imageio-ffmpeg>=0.4'],
+        'video': VIDEO_REQUIREMENTS,
+        'webui': WEBUI_REQUIREMENTS,
     },
     license='Apache-2.0',
 )

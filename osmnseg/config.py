@@ -14,6 +14,7 @@ values (``--cfg-options``) are only ever parsed, never evaluated.
 """
 import argparse
 import ast
+import contextlib
 import copy
 import difflib
 import importlib
@@ -30,6 +31,7 @@ import warnings
 from addict import Dict
 from yapf.yapflib.yapf_api import FormatCode
 
+from osmnseg.registry import allow_custom_module
 from osmnseg.utils.errors import ConfigError
 
 BASE_KEY = '_base_'
@@ -149,6 +151,9 @@ def _lookup(root, parts):
 
 # ---------------------------------------------------------------------------- loading files
 def _read_source(filename):
+    if osp.isdir(filename):
+        raise ConfigError(f'Config path {filename} is a folder; give the path of a .py config '
+                          'file in it.')
     if not osp.isfile(filename):
         raise ConfigError(f'Config file {filename} does not exist; check the path.')
     if not filename.endswith('.py'):
@@ -303,6 +308,7 @@ def _import_custom_modules(spec, where):
     for name in imports:
         try:
             importlib.import_module(name)
+            allow_custom_module(name)
         except ImportError as err:
             message = (f"custom_imports in {where}: module '{name}' could not be imported ({err}); "
                        f'it was searched on sys.path {sys.path}')
@@ -310,6 +316,16 @@ def _import_custom_modules(spec, where):
                 warnings.warn(f'{message}; skipped because allow_failed_imports=True.', UserWarning)
                 continue
             raise ConfigError(f'{message}; install it or add its folder to PYTHONPATH.') from err
+
+
+@contextlib.contextmanager
+def _nesting_guard(where):
+    """Turn Python's RecursionError on absurdly deep configs into a ConfigError naming them."""
+    try:
+        yield
+    except RecursionError:
+        raise ConfigError(f'{where} is nested too deeply for Python to process (it hit the '
+                          'recursion limit); flatten its dicts and lists.') from None
 
 
 def _check_not_reserved(key):
@@ -341,9 +357,10 @@ class Config:
     def fromfile(cls, filename):
         """Load a ``.py`` config file and its bases, then import its ``custom_imports``."""
         filename = osp.abspath(osp.expanduser(filename))
-        cfg_dict, text = _file2dict(filename)
-        _import_custom_modules(cfg_dict.get('custom_imports'), filename)
-        return cls(cfg_dict, text, filename)
+        with _nesting_guard(f'Config file {filename}'):
+            cfg_dict, text = _file2dict(filename)
+            _import_custom_modules(cfg_dict.get('custom_imports'), filename)
+            return cls(cfg_dict, text, filename)
 
     @classmethod
     def fromstring(cls, cfg_str, file_format='.py'):
@@ -356,9 +373,11 @@ class Config:
             path = osp.join(folder, 'config.py')
             with open(path, 'w', encoding='utf-8') as f:
                 f.write(cfg_str)
-            cfg_dict, _ = _file2dict(path)
+            with _nesting_guard('The config string'):
+                cfg_dict, _ = _file2dict(path)
         _import_custom_modules(cfg_dict.get('custom_imports'), '<string>')
-        return cls(cfg_dict, cfg_str)
+        with _nesting_guard('The config string'):
+            return cls(cfg_dict, cfg_str)
 
     @property
     def filename(self):
@@ -374,12 +393,13 @@ class Config:
     def pretty_text(self):
         """The merged config as yapf-formatted Python (``dict(...)`` style) that re-loads equal."""
         lines = []
-        for key, value in self.to_dict().items():
-            if not _is_identifier(key):
-                raise ConfigError(f"Top-level config key {key!r} is not a Python identifier, so "
-                                  'it cannot be written as a config file; rename it.')
-            lines.append(f'{key} = {_source_of(value, key)}')
-        text, _ = FormatCode('\n'.join(lines) + '\n', style_config=_YAPF_STYLE)
+        with _nesting_guard(f'Config {self._filename or "<string>"}'):
+            for key, value in self.to_dict().items():
+                if not _is_identifier(key):
+                    raise ConfigError(f"Top-level config key {key!r} is not a Python identifier, "
+                                      'so it cannot be written as a config file; rename it.')
+                lines.append(f'{key} = {_source_of(value, key)}')
+            text, _ = FormatCode('\n'.join(lines) + '\n', style_config=_YAPF_STYLE)
         return text
 
     def dump(self, file):
@@ -572,7 +592,11 @@ def parse_cfg_options(items):
         if not sep or not key.strip():
             raise ConfigError(f"--cfg-options item '{item}' is not KEY=VALUE; write it like "
                               'model.backbone.frozen_stages=2.')
-        options[key.strip()] = parse_cfg_value(value)
+        if key.strip().split('.')[0] == 'custom_imports':
+            raise ConfigError(f"--cfg-options item '{item}' sets custom_imports, which imports "
+                              'code; list your modules in the config file instead.')
+        with _nesting_guard(f"--cfg-options item '{key.strip()}'"):
+            options[key.strip()] = parse_cfg_value(value)
     return options
 
 

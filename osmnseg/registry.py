@@ -4,6 +4,11 @@ One small mechanism (after mmcv 1.x / mmengine) serves every kind of module. Eac
 the package folder its modules live in (``locations``); that folder is imported on the first
 lookup, so a user never has to import a module by hand for its ``@register_module`` to run.
 
+A ``type`` never runs code it was not meant to: a registry builds only the classes registered in
+it, or a dotted path to a class of a module the config lists in ``custom_imports`` (recorded by
+:func:`allow_custom_module`) that subclasses the registry's base class -- never a function, a
+builtin or a class of another kind.
+
     >>> from osmnseg.registry import BACKBONES
     >>> backbone = BACKBONES.build(dict(type='VGG16', layout='osvos'), key='model.backbone')
 """
@@ -19,6 +24,20 @@ from osmnseg.utils.errors import BuildError, RegistryError
 
 CUSTOM_IMPORTS_HINT = ("if it is your own module, list its Python module in the config: "
                        "custom_imports = dict(imports=['my_package.my_module'])")
+# Modules imported by a config's custom_imports: the only ones a dotted ``type`` may come from.
+_CUSTOM_MODULES = set()
+
+
+def allow_custom_module(name):
+    """Let dotted ``type`` paths name classes of module ``name`` (and of its submodules).
+
+    Called by the config loader for each module of ``custom_imports`` once it is imported.
+    """
+    _CUSTOM_MODULES.add(name)
+
+
+def _is_custom_module(name):
+    return any(name == allowed or name.startswith(allowed + '.') for allowed in _CUSTOM_MODULES)
 
 
 class Registry:
@@ -28,11 +47,14 @@ class Registry:
         name: human-readable name used in messages, e.g. ``'backbone'``.
         locations: dotted package names whose modules register into this registry; every
             module of these packages is imported on the first lookup.
+        base: dotted path of the base class a dotted ``type`` must subclass (resolved on use,
+            so that listing a registry imports nothing heavy); ``None``: registered names only.
     """
 
-    def __init__(self, name, locations=()):
+    def __init__(self, name, locations=(), base=None):
         self.name = name
         self.locations = list(locations)
+        self.base = base
         self._modules = {}
         self._imported = False
         self._lock = threading.RLock()
@@ -67,7 +89,9 @@ class Registry:
 
     # ------------------------------------------------------------------ lookup
     def import_locations(self):
-        """Import every module of the registry's package folders (once)."""
+        """Import every module of the registry's package folders (once), except the modules a
+        package imports only on demand (its ``LAZY_EXPORTS`` values: they register nothing and
+        may be heavy, e.g. the TensorFlow training loader of ``osmnseg.datasets``)."""
         if self._imported:
             return
         with self._lock:
@@ -77,9 +101,11 @@ class Registry:
             try:
                 for location in self.locations:
                     package = importlib.import_module(location)
+                    on_demand = set(getattr(package, 'LAZY_EXPORTS', {}).values())
                     for info in pkgutil.iter_modules(getattr(package, '__path__', []),
                                                      location + '.'):
-                        importlib.import_module(info.name)
+                        if info.name not in on_demand:
+                            importlib.import_module(info.name)
             except BaseException:
                 self._imported = False  # the next lookup retries and raises the error again
                 raise
@@ -99,17 +125,18 @@ class Registry:
         return len(self._modules)
 
     def get(self, key):
-        """Return the class registered as ``key``, or import it from a full dotted path.
+        """Return the class registered as ``key``, or the class a custom dotted path names.
 
         Raises:
-            RegistryError: nothing of that name; the message lists the registered names, the
-                closest match and how to register a user module.
+            RegistryError: nothing of that name, or a dotted path that is not a subclass of the
+                registry's base class in a ``custom_imports`` module; the message lists the
+                registered names, the closest match and how to register a user module.
         """
         self.import_locations()
         if key in self._modules:
             return self._modules[key]
         if isinstance(key, str) and '.' in key:
-            return _import_dotted(key, self.name)
+            return self._custom_class(key)
         close = difflib.get_close_matches(str(key), list(self._modules), n=1)
         suggestion = f" Did you mean '{close[0]}'?" if close else ''
         raise RegistryError(
@@ -134,7 +161,7 @@ class Registry:
         kwargs.update({k: v for k, v in cfg.items() if k != 'type'})
         obj_type = cfg['type']
         try:
-            obj_cls = obj_type if callable(obj_type) else self.get(obj_type)
+            obj_cls = self._checked_class(obj_type) if callable(obj_type) else self.get(obj_type)
         except RegistryError as err:  # name the config entry, keep the registry's message
             raise RegistryError(f"config entry '{where}': {err}") from None
         _check_signature(obj_cls, kwargs, where)
@@ -146,6 +173,40 @@ class Registry:
             raise BuildError(f"building '{where}' ({_qualname(obj_cls)}) failed: "
                              f"{type(err).__name__}: {err}") from err
 
+    def _base_class(self):
+        module_name, _, attr = self.base.rpartition('.')
+        return getattr(importlib.import_module(module_name), attr)
+
+    def _rule(self):
+        """How a user's class gets into this registry (the second half of the errors)."""
+        imports = "custom_imports = dict(imports=['my_package.my_module'])"
+        if self.base is None:
+            return (f'the {self.name} registry builds only registered classes: register yours '
+                    f'with @register_module() in a module the config lists in {imports}')
+        return (f'a dotted type must name a subclass of {self.base} in a module the config '
+                f'lists in {imports} (or register the class there with @register_module())')
+
+    def _checked_class(self, obj):
+        """``obj`` (a class given as ``type``) if it is registered or subclasses the base."""
+        self.import_locations()
+        if obj in self._modules.values() or (
+                self.base is not None and inspect.isclass(obj)
+                and issubclass(obj, self._base_class())):
+            return obj
+        raise RegistryError(f'{obj!r} is not a {self.name} class; {self._rule()}.')
+
+    def _custom_class(self, path):
+        """The class at dotted ``path``, imported only from a ``custom_imports`` module."""
+        module_name, _, attr = path.rpartition('.')
+        if self.base is None or not _is_custom_module(module_name):
+            raise RegistryError(f"'{path}' is not in the {self.name} registry; {self._rule()}.")
+        try:
+            obj = getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError) as err:
+            raise RegistryError(f"'{path}' is not in the {self.name} registry and could not be "
+                                f'imported as a dotted path ({err}).') from err
+        return self._checked_class(obj)
+
     def __repr__(self):
         self.import_locations()
         rows = [['name', 'class']] + [[k, _qualname(v)] for k, v in sorted(self._modules.items())]
@@ -155,15 +216,6 @@ class Registry:
 
 def _qualname(obj):
     return f'{obj.__module__}.{getattr(obj, "__qualname__", obj.__name__)}'
-
-
-def _import_dotted(path, registry_name):
-    module_name, _, attr = path.rpartition('.')
-    try:
-        return getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as err:
-        raise RegistryError(f"'{path}' is not in the {registry_name} registry and could not be "
-                            f"imported as a dotted path ({err}).") from err
 
 
 def _check_signature(obj_cls, kwargs, where):
@@ -188,14 +240,19 @@ def _check_signature(obj_cls, kwargs, where):
                          f"{err}.{hint}") from None
 
 
-BACKBONES = Registry('backbone', ['osmnseg.models.backbones'])
-MODULATORS = Registry('modulator', ['osmnseg.models.modulators'])
-HEADS = Registry('head', ['osmnseg.models.heads'])
-SEGMENTORS = Registry('segmentor', ['osmnseg.models.segmentors'])
+_MODULE_BASE = 'osmnseg.models.layers.base.Module'
+BACKBONES = Registry('backbone', ['osmnseg.models.backbones'],
+                     'osmnseg.models.backbones.base.Backbone')
+MODULATORS = Registry('modulator', ['osmnseg.models.modulators'],
+                      'osmnseg.models.modulators.base.Modulator')
+HEADS = Registry('head', ['osmnseg.models.heads'], _MODULE_BASE)
+SEGMENTORS = Registry('segmentor', ['osmnseg.models.segmentors'], _MODULE_BASE)
 LOSSES = Registry('loss', ['osmnseg.models.losses'])
-DATASETS = Registry('dataset', ['osmnseg.datasets'])
-TRANSFORMS = Registry('transform', ['osmnseg.datasets.pipelines'])
-HOOKS = Registry('hook', ['osmnseg.runner.hooks'])
-DEVICES = Registry('device', ['osmnseg.devices'])
+DATASETS = Registry('dataset', ['osmnseg.datasets'], 'osmnseg.datasets.base.BaseVOSDataset')
+TRANSFORMS = Registry('transform', ['osmnseg.datasets.pipelines'],
+                      'osmnseg.datasets.pipelines.base.BaseTransform')
+HOOKS = Registry('hook', ['osmnseg.runner.hooks'], 'osmnseg.runner.hooks.hook.Hook')
+DEVICES = Registry('device', ['osmnseg.devices'], 'osmnseg.devices.base.Device')
 OPTIMIZERS = Registry('optimizer', ['osmnseg.runner.optimizers'])
-LR_SCHEDULERS = Registry('lr scheduler', ['osmnseg.runner.lr_schedulers'])
+LR_SCHEDULERS = Registry('lr scheduler', ['osmnseg.runner.lr_schedulers'],
+                         'osmnseg.runner.lr_schedulers.LRSchedule')

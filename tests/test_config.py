@@ -8,6 +8,7 @@ import textwrap
 
 import pytest
 
+from osmnseg import registry
 from osmnseg.config import Config, ConfigDict, DictAction, parse_cfg_options, parse_cfg_value
 from osmnseg.utils.errors import ConfigError
 
@@ -142,6 +143,35 @@ def test_predefined_variables(tmp_path):
 
 
 # ---------------------------------------------------------------------------- file errors
+def test_config_path_that_is_a_folder(tmp_path):
+    with pytest.raises(ConfigError, match=f'Config path {tmp_path} is a folder; give the path of '
+                       'a .py config file in it.'):
+        Config.fromfile(str(tmp_path))
+
+
+@pytest.mark.parametrize('source, stage', [
+    ('a = {}\nfor i in range(5000):\n    a = dict(x=a)\ndel i\n', 'load'),  # built in code
+    ('a = ' + 'dict(x=' * 190 + '1' + ')' * 190 + '\n', 'pretty_text'),  # parses, yapf overflows
+])
+def test_configs_nested_too_deeply_are_a_config_error(tmp_path, source, stage):
+    path = write(tmp_path, 'deep.py', source)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)  # Python's default; some imported libraries raise it
+    try:
+        with pytest.raises(ConfigError, match='is nested too deeply for Python to process') as info:
+            Config.fromfile(path).pretty_text
+    finally:
+        sys.setrecursionlimit(limit)
+    assert path in str(info.value) and info.value.__cause__ is None
+    if stage == 'pretty_text':
+        Config.fromfile(path)  # loading itself works
+
+
+def test_cfg_option_nested_too_deeply_is_a_config_error():
+    with pytest.raises(ConfigError, match="--cfg-options item 'a' is nested too deeply"):
+        parse_cfg_options(['a=' + '[' * 5000 + 'x' + ']' * 5000])
+
+
 def test_missing_file_names_path(tmp_path):
     missing = str(tmp_path / 'nope.py')
     with pytest.raises(ConfigError, match='does not exist') as info:
@@ -200,11 +230,20 @@ def user_module(tmp_path, monkeypatch):
     sys.modules.pop(name, None)
 
 
-def test_custom_imports_imports_user_module(tmp_path, user_module):
+def test_custom_imports_imports_user_module(tmp_path, user_module, monkeypatch):
+    monkeypatch.setattr(registry, '_CUSTOM_MODULES', set())
     path = write(tmp_path, 'cfg.py', f"custom_imports = dict(imports=['{user_module}'])\n")
     cfg = Config.fromfile(path)
     assert sys.modules[user_module].LOADED
     assert cfg.custom_imports.imports == [user_module]
+    assert registry._CUSTOM_MODULES == {user_module}  # dotted types may name its classes
+
+
+def test_custom_imports_cannot_be_set_from_the_command_line():
+    for item in ("custom_imports={'imports': ['os']}", 'custom_imports.imports=[os]'):
+        with pytest.raises(ConfigError, match=r'sets custom_imports, which imports code; list '
+                           'your modules in the config file instead'):
+            parse_cfg_options([item])
 
 
 def test_custom_imports_failure_says_module_and_sys_path(tmp_path):

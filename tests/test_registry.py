@@ -1,15 +1,21 @@
 """Registry: registration, build semantics, messages and lazy discovery of package folders."""
+import os
+import subprocess
 import sys
 import textwrap
-from fractions import Fraction
 
 import pytest
 
-from osmnseg.registry import BACKBONES, DEVICES, Registry
+from osmnseg import registry as registry_module
+from osmnseg.registry import BACKBONES, DEVICES, HOOKS, Registry
 from osmnseg.utils.errors import BuildError, RegistryError
 
 
-class Cube:
+class Solid:
+    """The base class of the toy registry."""
+
+
+class Cube(Solid):
     """A registrable class with one required and one optional argument."""
 
     def __init__(self, depth, width=4):
@@ -23,9 +29,24 @@ class Exploding:
         raise ValueError(f'size {size} is too large')
 
 
+class Prism(Solid):
+    """A subclass of the base that is not registered."""
+
+    def __init__(self, sides=3):
+        self.sides = sides
+
+
 @pytest.fixture
 def registry():
-    return Registry('toy')
+    return Registry('toy', base=f'{__name__}.Solid')
+
+
+@pytest.fixture
+def custom_modules(monkeypatch):
+    """The set of custom_imports modules, empty for the test and restored afterwards."""
+    modules = set()
+    monkeypatch.setattr(registry_module, '_CUSTOM_MODULES', modules)
+    return modules
 
 
 def test_register_as_decorator_and_as_call(registry):
@@ -58,14 +79,70 @@ def test_register_rejects_a_non_string_name(registry):
         registry.register_module(name=3, module=Cube)
 
 
-def test_build_by_name_class_and_dotted_path(registry):
+def test_build_by_name_class_and_dotted_path(registry, custom_modules):
     registry.register_module(module=Cube)
+    registry_module.allow_custom_module(__name__)
     by_name = registry.build(dict(type='Cube', depth=2))
-    by_class = registry.build(dict(type=Cube, depth=3, width=5))
-    by_path = registry.build(dict(type='fractions.Fraction', numerator=1, denominator=3))
+    by_class = registry.build(dict(type=Prism, sides=4))
+    by_path = registry.build(dict(type=f'{__name__}.Prism', sides=5))
     assert (by_name.depth, by_name.width) == (2, 4)
-    assert (by_class.depth, by_class.width) == (3, 5)
-    assert by_path == Fraction(1, 3)
+    assert by_class.sides == 4 and by_path.sides == 5
+
+
+@pytest.mark.parametrize('dotted', ['os.system', 'subprocess.call', 'builtins.exec',
+                                    'subprocess.Popen', f'{__name__}.Exploding'])
+def test_dotted_type_outside_custom_imports_is_refused(registry, custom_modules, dotted):
+    """Functions, builtins and classes from modules no config listed are never called."""
+    with pytest.raises(RegistryError) as info:
+        registry.build(dict(type=dotted, args='touch /tmp/x'), key='model')
+    message = str(info.value)
+    assert message.startswith(f"config entry 'model': '{dotted}' is not in the toy registry; ")
+    assert f'a dotted type must name a subclass of {__name__}.Solid' in message
+    assert "custom_imports = dict(imports=['my_package.my_module'])" in message
+
+
+@pytest.mark.parametrize('dotted', ['os.system', 'subprocess.call', 'builtins.exec'])
+def test_function_or_builtin_is_refused_even_from_a_listed_module(registry, custom_modules,
+                                                                   dotted):
+    registry_module.allow_custom_module(dotted.split('.')[0])
+    with pytest.raises(RegistryError, match=r"is not a toy class; a dotted type must name a "
+                       rf'subclass of {__name__}\.Solid'):
+        registry.build(dict(type=dotted, command='touch /tmp/x'), key='model')
+
+
+def test_class_of_another_base_is_refused(registry, custom_modules):
+    registry_module.allow_custom_module(__name__)
+    registry_module.allow_custom_module('subprocess')
+    for wrong in (f'{__name__}.Exploding', 'subprocess.Popen'):
+        with pytest.raises(RegistryError, match='is not a toy class'):
+            registry.build(dict(type=wrong, size=1))
+    for wrong in (Exploding, os.system, exec, subprocess.call):
+        with pytest.raises(RegistryError, match='is not a toy class'):
+            registry.build(dict(type=wrong))
+
+
+def test_dotted_type_does_not_import_an_unlisted_module(registry, custom_modules, tmp_path,
+                                                        monkeypatch):
+    marker = tmp_path / 'imported'
+    (tmp_path / 'side_effect_mod.py').write_text(f'open({str(marker)!r}, "w").close()\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(RegistryError, match='is not in the toy registry'):
+        registry.build(dict(type='side_effect_mod.Anything'))
+    assert not marker.exists() and 'side_effect_mod' not in sys.modules
+
+
+def test_registry_without_base_builds_only_registered_classes(custom_modules):
+    plain = Registry('plain')
+    registry_module.allow_custom_module(__name__)
+    with pytest.raises(RegistryError, match='the plain registry builds only registered classes: '
+                       r'register yours with @register_module\(\)'):
+        plain.build(dict(type=f'{__name__}.Prism'))
+
+
+def test_project_registries_name_their_base_class():
+    from osmnseg.runner.hooks.hook import Hook
+    assert HOOKS._base_class() is Hook
+    assert BACKBONES.base == 'osmnseg.models.backbones.base.Backbone'
 
 
 def test_build_does_not_modify_the_config(registry):
@@ -105,7 +182,8 @@ def test_unknown_type_in_empty_registry(registry):
         registry.get('Cube')
 
 
-def test_unimportable_dotted_path_is_reported(registry):
+def test_unimportable_dotted_path_is_reported(registry, custom_modules):
+    registry_module.allow_custom_module('no_such_pkg')
     with pytest.raises(RegistryError, match="'no_such_pkg.Cube' is not in the toy registry and "
                        'could not be imported as a dotted path'):
         registry.get('no_such_pkg.Cube')

@@ -11,11 +11,10 @@ against float32 on the config's val set). Results are printed as a table and, wi
 written to a file; docs/benchmark.md explains every figure.
 """
 import argparse
+import os
 import re
-import sys
 
-from osmnseg.config import Config, DictAction
-from osmnseg.utils.errors import OsmnsegError
+from osmnseg.cli import add_config_options, add_debug_option, load_config, one_line_errors
 
 DTYPES = ('float32', 'bfloat16', 'float16')
 DEFAULT_SIZE = {'inference': (480, 854), 'train': (400, 400), 'video': (480, 854)}
@@ -68,8 +67,8 @@ def parse_args(argv=None):
                              'through build_train_loader')
     parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to run on')
     parser.add_argument('--json', metavar='FILE', help='also write the results to FILE')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config entries, e.g. model.backbone.width=0.5')
+    add_config_options(parser)
+    add_debug_option(parser)
     args = parser.parse_args(argv)
     if args.data == 'config' and not args.train:
         parser.error('--data config only applies to --train.')
@@ -81,6 +80,9 @@ def parse_args(argv=None):
         parser.error('--compare-objects only applies to the inference benchmark.')
     if args.size is None:
         args.size = DEFAULT_SIZE.get(args.mode)
+    if args.json and os.path.isdir(args.json):
+        parser.error(f'--json {args.json} is a folder; give a file name such as '
+                     f'{os.path.join(args.json, "benchmark.json")}.')
     return args
 
 
@@ -124,11 +126,13 @@ def run(cfg, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
+    with one_line_errors(args):
         from osmnseg.benchmark import machine_info, results_table, write_json
+        from osmnseg.utils.paths import check_writable_dir
 
-        cfg = Config.fromfile(args.config)
-        cfg.merge_from_dict(args.cfg_options)
+        if args.json:  # before the benchmark runs, not after
+            check_writable_dir(os.path.dirname(os.path.abspath(args.json)), '--json folder')
+        cfg = load_config(args.config, args.cfg_options, args.strict)
         result = dict(run(cfg, args), config=args.config, machine=machine_info(),
                       cfg_options={k: repr(v) for k, v in args.cfg_options.items()})
         print(results_table(result))
@@ -136,8 +140,6 @@ def main(argv=None):
             write_json(args.json, result)
             print(f'wrote {args.json}')
         return result
-    except OsmnsegError as err:
-        sys.exit(f'error: {err}')
 
 
 if __name__ == '__main__':

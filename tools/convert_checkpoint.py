@@ -11,16 +11,17 @@ loaded / skipped / missing / unexpected variables is printed), and DIR receives
 """
 import argparse
 import os
-import sys
 
 import tensorflow as tf
 
-from osmnseg.config import Config, DictAction
+from osmnseg.cli import add_debug_option, load_config, one_line_errors
+from osmnseg.config import DictAction
 from osmnseg.models import build_segmentor
-from osmnseg.models.checkpoint import (LAST_CHECKPOINT, iteration_checkpoints, load_checkpoint,
+from osmnseg.models.checkpoint import (LAST_CHECKPOINT, holds_checkpoint, load_checkpoint,
                                        save_checkpoint)
-from osmnseg.utils.errors import CheckpointError, OsmnsegError
+from osmnseg.utils.errors import CheckpointError
 from osmnseg.utils.logging import get_logger
+from osmnseg.utils.paths import check_writable_dir
 
 
 def parse_args(argv=None):
@@ -36,6 +37,7 @@ def parse_args(argv=None):
                         help='fail unless every model variable is loaded from SRC')
     parser.add_argument('--force', action='store_true',
                         help='write even if OUT already holds a checkpoint')
+    add_debug_option(parser)
     return parser.parse_args(argv)
 
 
@@ -49,13 +51,11 @@ def source_iteration(prefix):
 
 def convert(args, logger):
     """Build, import, save; return the written prefix."""
-    if not args.force and os.path.isdir(args.out) and (
-            os.path.exists(os.path.join(args.out, LAST_CHECKPOINT))
-            or iteration_checkpoints(args.out)):
+    check_writable_dir(args.out, '--out')
+    if not args.force and holds_checkpoint(args.out):
         raise CheckpointError(f'{args.out} already holds a checkpoint; pass --force to add '
                               f'the converted one (it becomes {LAST_CHECKPOINT}).')
-    cfg = Config.fromfile(args.config)
-    cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config(args.config, args.cfg_options)
     model = build_segmentor(cfg.model)
     report = load_checkpoint(model, args.src, strict=args.strict, logger=logger)
     meta = dict(config=cfg.pretty_text, source_checkpoint=os.path.abspath(report.path),
@@ -69,10 +69,8 @@ def convert(args, logger):
 def main(argv=None):
     args = parse_args(argv)
     logger = get_logger()
-    try:
+    with one_line_errors(args):
         prefix = convert(args, logger)
-    except OsmnsegError as err:
-        sys.exit(f'convert_checkpoint: {err}')
     logger.info('wrote %s (+ .json meta); %s now points to it', prefix, LAST_CHECKPOINT)
 
 

@@ -4,15 +4,16 @@
         [--sequences bike-packing blackswan] [--out DIR] [--miou]
 
 RESULTS_DIR holds ``<sequence>/<frame>.png`` palette or 8-bit index PNGs (the official result
-layout). Prints the global and the per-object tables and writes ``global_results.csv`` and
-``per-sequence_results.csv`` to --out (default: RESULTS_DIR, as the official evaluator does).
+layout). Prints the global and the per-object tables and writes ``global_results_<stamp>.csv``
+and ``per-sequence_results_<stamp>.csv`` (one stamp per run, so earlier CSVs are never
+replaced) to --out (default: RESULTS_DIR, as the official evaluator does).
 """
 import argparse
-import sys
 
+from osmnseg.cli import add_debug_option, one_line_errors
 from osmnseg.evaluation import (davis_miou, evaluate_results_dir, per_object_table, summary_table,
                                 write_csvs)
-from osmnseg.utils.errors import OsmnsegError
+from osmnseg.utils.paths import check_writable_dir
 
 
 def parse_args(argv=None):
@@ -28,12 +29,14 @@ def parse_args(argv=None):
     parser.add_argument('--out', help='folder for the CSVs (default: RESULTS_DIR)')
     parser.add_argument('--miou', action='store_true',
                         help='also print the original OSMN davis_eval.py mIoU')
+    add_debug_option(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
+    with one_line_errors(args):
+        check_writable_dir(args.out or args.results_dir, '--out')
         results = evaluate_results_dir(args.davis_root, args.results_dir, args.year, args.split,
                                        args.resolution, args.sequences, progress=True)
         print(summary_table(results, f'DAVIS {args.year} {args.split} J&F (%)'))
@@ -44,8 +47,6 @@ def main(argv=None):
             print(f'mIoU (original OSMN davis_eval.py): {100 * miou:.1f}')
         for path in write_csvs(args.out or args.results_dir, results):
             print(f'wrote {path}')
-    except OsmnsegError as err:
-        sys.exit(f'eval_davis: {err}')
 
 
 if __name__ == '__main__':

@@ -17,10 +17,10 @@ docs/deploy.md.
 """
 import argparse
 import os
-import sys
 
-from osmnseg.config import Config, DictAction
-from osmnseg.utils.errors import OsmnsegError
+from osmnseg.cli import add_config_options, add_debug_option, load_config, one_line_errors
+from osmnseg.utils.errors import OutputError
+from osmnseg.utils.paths import check_writable_dir
 
 
 def parse_args(argv=None):
@@ -30,8 +30,8 @@ def parse_args(argv=None):
     parser.add_argument('out_dir', help='SavedModel folder to create')
     parser.add_argument('--dtype', choices=['float32', 'bfloat16', 'float16'], default='float32',
                         help='compute dtype inside the graph (inputs/outputs stay float32)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config entries')
+    add_config_options(parser)
+    add_debug_option(parser)
     return parser.parse_args(argv)
 
 
@@ -93,16 +93,16 @@ def export(model, out_dir):
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
+    with one_line_errors(args):
         from osmnseg.apis import init_segmentor
 
-        if os.path.exists(args.out_dir) and os.listdir(args.out_dir):
-            sys.exit(f'error: {args.out_dir} exists and is not empty; choose a new OUT_DIR.')
-        model = init_segmentor(args.config, args.checkpoint, cfg_options=args.cfg_options,
-                               dtype=args.dtype)
+        check_writable_dir(args.out_dir, 'OUT_DIR')
+        if os.path.isdir(args.out_dir) and os.listdir(args.out_dir):
+            raise OutputError(f'OUT_DIR {args.out_dir} exists and is not empty; choose a new '
+                              'folder (a SavedModel is never written over other files).')
+        cfg = load_config(args.config, args.cfg_options, args.strict)
+        model = init_segmentor(cfg, args.checkpoint, dtype=args.dtype)
         export(model, args.out_dir)
-    except OsmnsegError as err:
-        sys.exit(f'error: {err}')
     print(f'SavedModel with signatures encode_guide, segment_frame written to {args.out_dir}')
     return args.out_dir
 

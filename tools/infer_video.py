@@ -12,14 +12,18 @@ side of the config's test size) are segmented at a reduced size and the masks re
 
 Writes ``OUT/masks/<frame>.png`` (palette PNGs at the frames' size), ``OUT/overlays/<frame>.png``,
 ``OUT/overlay.gif`` and, with ``--mp4``, ``OUT/overlay.mp4``.
+
+Refused with one ``error:`` line: a mask without any object, frames of different sizes, an OUT
+that is a file, read-only, or holds results (unless ``--overwrite``). Hidden files (``.DS_Store``,
+``._00001.jpg``) in the frame folder are skipped; a mask of another size than the frames is
+resized to them (nearest) with a warning.
 """
 import argparse
 import os
 import sys
 import time
 
-from osmnseg.config import Config, DictAction
-from osmnseg.utils.errors import OsmnsegError
+from osmnseg.cli import add_config_options, add_debug_option, load_config, one_line_errors
 
 
 def parse_args(argv=None):
@@ -39,15 +43,15 @@ def parse_args(argv=None):
     parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to run on')
     parser.add_argument('--dtype', choices=['float32', 'bfloat16', 'float16'],
                         help="compute dtype (default: the device's inference precision)")
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config entries')
+    add_config_options(parser)
+    add_debug_option(parser)
     return parser.parse_args(argv)
 
 
 def frame_source(args):
     """``(names, frames)``: frame names and an iterable of paths or ``[H, W, 3]`` arrays."""
     from osmnseg.apis.visualization import read_video_frames
-    from osmnseg.datasets.base import FRAME_EXTENSIONS
+    from osmnseg.datasets.base import FRAME_EXTENSIONS, check_one_size, list_files
     from osmnseg.utils.errors import DataError
 
     if args.video:
@@ -56,27 +60,52 @@ def frame_source(args):
         return None, read_video_frames(args.video)
     if not os.path.isdir(args.frames):
         raise DataError(f'--frames {args.frames} is not a folder; give the folder of frames.')
-    files = sorted(f for f in os.listdir(args.frames) if f.lower().endswith(FRAME_EXTENSIONS))
+    files = list_files(args.frames, FRAME_EXTENSIONS, '--frames')
     if not files:
         raise DataError(f'--frames {args.frames} holds no .jpg/.jpeg/.png frame.')
-    return ([os.path.splitext(f)[0] for f in files],
-            [os.path.join(args.frames, f) for f in files])
+    paths = [os.path.join(args.frames, f) for f in files]
+    check_one_size(paths, f'--frames {args.frames}')  # a video's frames share one size anyway
+    return [os.path.splitext(f)[0] for f in files], paths
 
 
 class FrameTee:
     """Iterates over frames (paths or arrays) and remembers the last one as an RGB array, so
-    that the overlay of each result can be drawn without reading the frame twice."""
+    that the overlay of each result can be drawn without reading the frame twice; warns when
+    the first-frame mask (``[H, W]`` ``mask_size``, file ``mask_path``) has another size than
+    the first frame."""
 
-    def __init__(self, frames):
+    def __init__(self, frames, mask_size, mask_path):
         self.frames = frames
+        self.mask_size, self.mask_path = tuple(mask_size), mask_path
         self.current = None
 
     def __iter__(self):
         from osmnseg.datasets.pipelines.functional import read_image
 
-        for frame in self.frames:
+        for index, frame in enumerate(self.frames):
             self.current = read_image(frame) if isinstance(frame, str) else frame
+            if index == 0 and self.current.shape[:2] != self.mask_size:
+                (mask_h, mask_w), (height, width) = self.mask_size, self.current.shape[:2]
+                print(f'warning: --mask {self.mask_path} is {mask_w}x{mask_h} but the frames '
+                      f'are {width}x{height}; it is resized to the frames (nearest).',
+                      file=sys.stderr)
             yield self.current
+
+
+def read_first_mask(path):
+    """``[H, W] uint8`` index mask of the first frame.
+
+    Raises:
+        DataError: the mask holds no object (every pixel is 0).
+    """
+    from osmnseg.io.palette import load_index_png
+    from osmnseg.utils.errors import DataError
+
+    mask = load_index_png(path)
+    if not mask.any():
+        raise DataError(f'--mask {path} holds no object (every pixel is 0); paint the objects '
+                        'of the first frame with ids 1, 2, ... (or 255 for one object).')
+    return mask
 
 
 def build_segmenter(cfg, args):
@@ -92,19 +121,19 @@ def build_segmenter(cfg, args):
 
 def run(cfg, args):
     """Segment, write masks and overlays; returns ``(frames, seconds)``."""
-    from osmnseg.apis.test import check_output_dir
+    from osmnseg.apis.test import check_output_dirs
     from osmnseg.apis.visualization import (require_video_extra, save_overlay, write_gif,
                                             write_mp4)
-    from osmnseg.datasets.palette import load_index_png, save_palette_png
+    from osmnseg.io.palette import save_palette_png
 
     mask_dir, overlay_dir = os.path.join(args.out, 'masks'), os.path.join(args.out, 'overlays')
-    check_output_dir(args.out, args.overwrite)
+    check_output_dirs(args.out, overwrite=args.overwrite)
     if args.video or args.mp4:
         require_video_extra()  # fail before segmenting, not after
-    first_mask = load_index_png(args.mask)
+    first_mask = read_first_mask(args.mask)
     names, frames = frame_source(args)
     segmenter = build_segmenter(cfg, args)
-    tee = FrameTee(frames)
+    tee = FrameTee(frames, first_mask.shape, args.mask)
     overlays, start = [], time.perf_counter()
     for result in segmenter.segment(iter(tee), {0: first_mask}):
         name = names[result.index] if names else f'{result.index:05d}'
@@ -120,12 +149,8 @@ def run(cfg, args):
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
-        cfg = Config.fromfile(args.config)
-        cfg.merge_from_dict(args.cfg_options)
-        count, seconds = run(cfg, args)
-    except OsmnsegError as err:
-        sys.exit(f'error: {err}')
+    with one_line_errors(args):
+        count, seconds = run(load_config(args.config, args.cfg_options, args.strict), args)
     print(f'{count} frames in {seconds:.1f} s ({count / max(seconds, 1e-9):.2f} frames/s); '
           f'results in {args.out}')
     return count

@@ -5,15 +5,15 @@
 
 CHECKPOINT may be a work dir (its ``last_checkpoint``), a checkpoint prefix, or an original OSMN
 / TF-slim checkpoint. Settings: command line first, then the config file. The evaluation
-record (``global_results.csv``, ``per-sequence_results.csv``, ``eval_<timestamp>.json``) goes to
-``--work-dir``, by default the folder of the checkpoint.
+record (``global_results_<stamp>.csv``, ``per-sequence_results_<stamp>.csv``,
+``eval_<stamp>.json``, one stamp per run) goes to ``--work-dir``, by default the folder of the
+checkpoint. ``--out`` and ``--show-dir`` must be new or result-free folders (``--overwrite``
+allows replacing results) and must differ; see docs/refusals.md.
 """
 import argparse
 import os
-import sys
 
-from osmnseg.config import Config, DictAction
-from osmnseg.utils.errors import OsmnsegError
+from osmnseg.cli import add_config_options, add_debug_option, load_config, one_line_errors
 
 OUTPUT_ACTIONS = '--eval, --out, --format-only, --save-score or --show-dir'
 
@@ -26,7 +26,7 @@ def parse_args(argv=None):
                         help='metrics: J/F/J&F = DAVIS protocol, mIoU = original davis_eval.py')
     parser.add_argument('--out', help='folder for the result palette PNGs (<seq>/<frame>.png)')
     parser.add_argument('--overwrite', action='store_true',
-                        help='allow --out to be a folder that already holds PNGs')
+                        help='allow --out / --show-dir to be folders that already hold results')
     parser.add_argument('--format-only', action='store_true',
                         help='only write results (YouTube-VOS: Annotations/ + submission.zip)')
     parser.add_argument('--save-score', action='store_true',
@@ -41,11 +41,11 @@ def parse_args(argv=None):
     parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to run on')
     parser.add_argument('--dtype', choices=['float32', 'bfloat16', 'float16'],
                         help="compute dtype (default: the device's inference precision)")
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config entries, e.g. test_cfg.size=[480,854]')
+    add_config_options(parser)
     parser.add_argument('--work-dir', help='folder for the CSVs and eval json '
                                            '(default: the folder of the checkpoint)')
     parser.add_argument('--no-progress', action='store_true', help='hide the progress bar')
+    add_debug_option(parser)
     args = parser.parse_args(argv)
     if not (args.eval or args.out or args.format_only or args.save_score or args.show_dir):
         parser.error(f'nothing to do: give at least one of {OUTPUT_ACTIONS}.')
@@ -80,32 +80,35 @@ def build_segmenter(cfg, args):
 
 def report(cfg, args, results):
     """Print the tables and write the CSVs and the eval json."""
-    from osmnseg.evaluation import (eval_json_name, per_object_table, summary_table, write_csvs,
-                                    write_eval_json)
+    from osmnseg.evaluation import (eval_json_name, per_object_table, run_stamp, summary_table,
+                                    write_csvs, write_eval_json)
 
     work_dir = args.work_dir or default_work_dir(args.checkpoint)
+    stamp = run_stamp(work_dir)
     extra = {'mIoU': results.miou} if results.miou is not None else None
     if results.davis is not None:
         print(summary_table(results.davis))
         print(per_object_table(results.davis))
-        for path in write_csvs(work_dir, results.davis):
+        for path in write_csvs(work_dir, results.davis, stamp):
             print(f'wrote {path}')
     if results.miou is not None:
         print(f'mIoU (original OSMN evaluation): {100 * results.miou:.1f}')
-    json_path = os.path.join(work_dir, eval_json_name())
+    json_path = os.path.join(work_dir, eval_json_name(stamp))
     write_eval_json(json_path, cfg.filename, results.davis, results.timing, extra)
     print(f'wrote {json_path}')
 
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
-        from osmnseg.apis.test import check_output_dir, evaluate_dataset
+    with one_line_errors(args):
+        from osmnseg.apis.test import check_output_dirs, evaluate_dataset
         from osmnseg.datasets import build_dataset
+        from osmnseg.utils.paths import check_writable_dir
 
-        cfg = Config.fromfile(args.config)
-        cfg.merge_from_dict(args.cfg_options)
-        check_output_dir(args.out, args.overwrite)
+        cfg = load_config(args.config, args.cfg_options, args.strict)
+        check_output_dirs(args.out, args.show_dir, args.overwrite)
+        if args.eval:
+            check_writable_dir(args.work_dir or default_work_dir(args.checkpoint), '--work-dir')
         dataset_cfg = dict(cfg.data[args.split], test_mode=True)
         dataset = build_dataset(dataset_cfg, key=f'data.{args.split}')
         segmenter = build_segmenter(cfg, args)
@@ -120,8 +123,6 @@ def main(argv=None):
         if args.out:
             print(f'results written to {args.out}')
         return results
-    except OsmnsegError as err:
-        sys.exit(f'error: {err}')
 
 
 if __name__ == '__main__':

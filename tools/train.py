@@ -1,13 +1,17 @@
 """Train an OSMN model: ``python tools/train.py CONFIG [options]``.
 
 Settings are taken from the command line first, then the config file, then the defaults below.
+A work dir that already holds checkpoints is only trained into with ``--resume`` (continue) or
+``--overwrite`` (start over; its checkpoints are replaced), see docs/refusals.md.
 """
 import argparse
 import os
 import sys
 
-from osmnseg.config import Config, DictAction
-from osmnseg.utils.errors import ConfigError, OsmnsegError
+from osmnseg.cli import add_config_options, add_debug_option, one_line_errors
+from osmnseg.config import Config
+from osmnseg.utils.errors import ConfigError, OutputError
+from osmnseg.utils.paths import check_writable_dir
 
 
 def parse_args(argv=None):
@@ -18,8 +22,10 @@ def parse_args(argv=None):
                         help='continue a run: from WORK_DIR/last_checkpoint, or from PATH')
     parser.add_argument('--load-from', help='initialise weights only (native, original OSMN or '
                                             'TF-slim checkpoint); starts at iteration 0')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                        help='override config entries, e.g. runner.max_iters=20 optimizer.lr=1e-6')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='start a new run in a work dir that holds checkpoints (they are '
+                             'replaced as the new run saves its own)')
+    add_config_options(parser)
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision: bf16 on CPUs with fast bf16, fp16 + loss scaling on GPU')
     parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to train on')
@@ -33,6 +39,7 @@ def parse_args(argv=None):
     parser.add_argument('--deterministic', action='store_true',
                         help='deterministic TF ops (bit-exact resume)')
     parser.add_argument('--no-validate', action='store_true', help='skip validation during training')
+    add_debug_option(parser)
     return parser.parse_args(argv)
 
 
@@ -46,7 +53,7 @@ def merge_args(cfg, args):
         cfg.device = dict(type=args.device.upper())
     if args.gpu_ids:
         cfg.device['ids'] = args.gpu_ids
-    cfg.merge_from_dict(args.cfg_options)  # after --device: device.<option> values stay
+    cfg.merge_from_dict(args.cfg_options, strict=args.strict)  # after --device: its options stay
     config_name = os.path.splitext(os.path.basename(args.config))[0]
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or os.path.join('work_dirs', config_name)
     if args.resume:
@@ -64,16 +71,28 @@ def merge_args(cfg, args):
     return cfg
 
 
+def check_work_dir(cfg, args):
+    """Refuse a work dir that is a file, is read-only, or holds the checkpoints of another run
+    that this new run (no ``--resume``) would replace, unless ``--overwrite``."""
+    check_writable_dir(cfg.work_dir, '--work-dir')
+    from osmnseg.models.checkpoint import holds_checkpoint
+
+    if not (args.resume or args.overwrite) and holds_checkpoint(cfg.work_dir):
+        raise OutputError(f'work dir {cfg.work_dir} already holds checkpoints of a run; pass '
+                          '--resume to continue it, another --work-dir for a new run, or '
+                          '--overwrite to start over there (its checkpoints will be replaced).')
+
+
 def main(argv=None):
     args = parse_args(argv)
-    try:
+    with one_line_errors(args):
         cfg = merge_args(Config.fromfile(args.config), args)
+        check_work_dir(cfg, args)
         from osmnseg.apis.train import train_segmentor
-        train_segmentor(cfg, launcher=args.launcher)
-    except OsmnsegError as err:
-        sys.exit(f'error: {err}')
-    except KeyboardInterrupt as err:
-        sys.exit(f'interrupted: {err}')
+        try:
+            train_segmentor(cfg, launcher=args.launcher)
+        except KeyboardInterrupt as err:
+            sys.exit(f'interrupted: {err}')
 
 
 if __name__ == '__main__':

@@ -9,11 +9,11 @@
 ``train_segmentor`` (``osmnseg.apis.train``) is imported on first use, so inference does not
 load the training runner.
 """
-from osmnseg.apis.inference import (FrameResult, InferenceSettings, VideoSegmenter,
-                                    init_segmentor)
+from osmnseg.apis.inference import (FrameResult, InferenceCore, InferenceSettings, StepOutput,
+                                    VideoSegmenter, init_segmentor)
 
-__all__ = ['init_segmentor', 'VideoSegmenter', 'InferenceSettings', 'FrameResult',
-           'train_segmentor']
+__all__ = ['init_segmentor', 'InferenceCore', 'StepOutput', 'VideoSegmenter',
+           'InferenceSettings', 'FrameResult', 'train_segmentor']
 
 
 def __getattr__(name):

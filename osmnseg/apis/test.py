@@ -1,7 +1,8 @@
 """Data-set-level testing: segment every sequence, write what was asked for, score it.
 
-Used by ``tools/test.py`` and by the training ``EvalHook`` (which writes nothing). Frames are
-streamed and scored as they come; nothing but one frame (and its masks) is held per sequence.
+Used by ``tools/test.py`` and by validation during training (``apis.validation``, which writes
+nothing). Frames are streamed and scored as they come; nothing but one frame (and its masks) is
+held per sequence.
 
 Output layouts (all at the data set's original annotation resolution):
 
@@ -23,15 +24,17 @@ from tqdm import tqdm
 
 from osmnseg.apis.inference import InferenceSettings, VideoSegmenter
 from osmnseg.apis.visualization import save_overlay, write_gif
-from osmnseg.datasets.palette import load_index_png, save_palette_png
 from osmnseg.datasets.pipelines.functional import read_image
 from osmnseg.datasets.youtube_objects import YouTubeObjects
 from osmnseg.datasets.youtube_vos import YouTubeVOS
 from osmnseg.evaluation import gt_object_ids, score_frames, summarize
 from osmnseg.evaluation.miou import frame_ious
-from osmnseg.utils.errors import ConfigError, DataError
+from osmnseg.io.palette import load_index_png, save_palette_png
+from osmnseg.utils.errors import ConfigError, DataError, OutputError
+from osmnseg.utils.paths import check_writable_dir
 
 METRICS = ('J', 'F', 'J&F', 'mIoU')
+RESULT_EXTENSIONS = ('.png', '.npy', '.gif', '.zip', '.mp4')
 SUBMISSION_ZIP = 'submission.zip'
 SCORE_DTYPES = ('float32', 'float16')
 
@@ -68,18 +71,36 @@ class TestResults:
         return sum(self.num_frames.values()) / seconds if seconds else float('nan')
 
 
-def check_output_dir(out_dir, overwrite=False):
-    """Refuse to write into a folder that already holds result PNGs, unless ``overwrite``.
+def check_output_dirs(out_dir=None, show_dir=None, overwrite=False):
+    """Refuse output folders that cannot be written or where results would replace a user's.
+
+    Args:
+        out_dir: the ``--out`` folder (result PNGs, scores) or ``None``.
+        show_dir: the ``--show-dir`` folder (overlays, GIFs) or ``None``.
+        overwrite: allow folders that already hold results (their files may be replaced).
 
     Raises:
-        DataError: ``out_dir`` contains a ``.png`` file and ``overwrite`` is false.
+        OutputError: a folder is a file or read-only; both are the same folder (the overlays
+            would replace the result PNGs); or, without ``overwrite``, a folder already holds
+            results (:data:`RESULT_EXTENSIONS`).
     """
-    if overwrite or not out_dir or not os.path.isdir(out_dir):
-        return
-    for _, _, files in os.walk(out_dir):
-        if any(name.lower().endswith('.png') for name in files):
-            raise DataError(f'{out_dir} already holds result PNGs; choose another output folder '
-                            'or pass --overwrite to replace them.')
+    folders = [(option, folder) for option, folder in (('--out', out_dir), ('--show-dir', show_dir))
+               if folder]
+    for option, folder in folders:
+        check_writable_dir(folder, option)
+    if len(folders) == 2 and os.path.realpath(out_dir) == os.path.realpath(show_dir):
+        raise OutputError(f'--out and --show-dir are both {out_dir}: the overlays would replace '
+                          'the result PNGs; give two different folders.')
+    for option, folder in folders:
+        if not overwrite and _holds_results(folder):
+            raise OutputError(f'{option} {folder} already holds results; choose another folder '
+                              'or pass --overwrite to replace them.')
+
+
+def _holds_results(folder):
+    return os.path.isdir(folder) and any(
+        name.lower().endswith(RESULT_EXTENSIONS) for _, _, files in os.walk(folder)
+        for name in files)
 
 
 def check_metrics(metrics, dataset):
@@ -109,7 +130,8 @@ def evaluate_dataset(model_or_segmenter, dataset, out_dir=None, metrics=('J', 'F
         progress: show a tqdm bar over frames (frames/s).
         format_only: YouTube-VOS: write the server layout into ``out_dir`` and zip it.
         score_dtype: ``'float32'`` or ``'float16'`` for the ``.npy`` scores.
-        overwrite: allow writing into an ``out_dir`` that already holds PNGs.
+        overwrite: allow writing into an ``out_dir`` / ``show_dir`` that already holds
+            results (see :func:`check_output_dirs`).
 
     Returns:
         :class:`TestResults`.
@@ -120,7 +142,7 @@ def evaluate_dataset(model_or_segmenter, dataset, out_dir=None, metrics=('J', 'F
         raise ConfigError('saving scores or formatting results needs an output folder (--out).')
     if score_dtype not in SCORE_DTYPES:
         raise ConfigError(f'score dtype must be one of {SCORE_DTYPES}, got {score_dtype!r}.')
-    check_output_dir(out_dir, overwrite)
+    check_output_dirs(out_dir, show_dir, overwrite)
     segmenter = _as_segmenter(model_or_segmenter)
     submission = format_only and isinstance(dataset, YouTubeVOS)
     png_root = os.path.join(out_dir, 'Annotations') if submission and out_dir else out_dir

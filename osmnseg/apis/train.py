@@ -8,6 +8,7 @@ import time
 
 import tensorflow as tf
 
+from osmnseg.apis.validation import DatasetEvaluator
 from osmnseg.devices import build_device
 from osmnseg.runner import build_runner
 from osmnseg.runner.dist_utils import worker_info
@@ -70,6 +71,7 @@ def train_segmentor(cfg, launcher='none'):
     set_random_seed(cfg.seed, deterministic=cfg.get('deterministic', False))
     logger.info(f"seed: {cfg.seed}, deterministic: {cfg.get('deterministic', False)}")
 
-    runner = build_runner(cfg, device, strategy, logger, timestamp)
+    runner = build_runner(cfg, device, strategy, logger, timestamp,
+                          evaluator=DatasetEvaluator.from_config(cfg))
     runner.run()
     return runner

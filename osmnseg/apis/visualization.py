@@ -7,7 +7,7 @@ import os
 import numpy as np
 from PIL import Image
 
-from osmnseg.datasets.palette import DAVIS_PALETTE
+from osmnseg.io.palette import DAVIS_PALETTE
 from osmnseg.utils.errors import ConfigError
 
 VIDEO_EXTRA_HINT = 'pip install -e ".[video]"  (imageio + imageio-ffmpeg)'

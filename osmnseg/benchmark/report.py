@@ -40,7 +40,7 @@ def machine_info():
     """CPU model, logical cores, TensorFlow and Python versions."""
     import tensorflow as tf
 
-    from osmnseg.devices.cpu import read_cpu_info
+    from osmnseg.utils.machine import read_cpu_info
 
     return dict(cpu=read_cpu_info()['model_name'], cores=os.cpu_count(),
                 tensorflow=tf.__version__, python=platform.python_version())

@@ -119,6 +119,8 @@ class VideoDataset(BaseVOSDataset):
 def list_files(folder, extensions, what):
     """Sorted file names in ``folder`` whose extension (case-insensitive) is in ``extensions``.
 
+    Hidden files (``.DS_Store``, macOS AppleDouble ``._00001.jpg``) are skipped.
+
     Raises:
         DataError: the folder does not exist.
     """
@@ -126,7 +128,7 @@ def list_files(folder, extensions, what):
         raise DataError(f'{what} folder {folder} does not exist; check the data root and the '
                         'layout described in docs/datasets.md.')
     return sorted(name for name in os.listdir(folder)
-                  if os.path.splitext(name)[1].lower() in extensions
+                  if os.path.splitext(name)[1].lower() in extensions and not name.startswith('.')
                   and os.path.isfile(os.path.join(folder, name)))
 
 
@@ -185,6 +187,25 @@ def read_image_size(path):
     return height, width
 
 
+def check_one_size(paths, what):
+    """``(H, W)`` shared by every image of ``paths`` (read from the headers).
+
+    Args:
+        paths: image files, e.g. the frames of one sequence in order.
+        what: what they are, for the message (e.g. ``"sequence 'bike'"``).
+
+    Raises:
+        DataError: an image's size differs from the first one's.
+    """
+    size = read_image_size(paths[0])
+    for path in paths[1:]:
+        other = read_image_size(path)
+        if other != size:
+            raise DataError(f'{path} is {other[1]}x{other[0]} (WxH) but {paths[0]} is '
+                            f'{size[1]}x{size[0]}; all frames of {what} must have one size.')
+    return size
+
+
 def check_same_size(path, size, reference_path, reference_size):
     """Raise a DataError when an annotation and its frame differ in size."""
     if tuple(size) != tuple(reference_size):
@@ -194,19 +215,6 @@ def check_same_size(path, size, reference_path, reference_size):
 
 
 # ---------------------------------------------------------------------------- masks
-
-
-def object_mask(label, obj_id):
-    """Binary mask of one object.
-
-    Args:
-        label: ``[H, W] uint8`` index mask.
-        obj_id: palette index, or None for "any non-zero pixel" (binary 0/255 masks).
-
-    Returns:
-        ``[H, W] bool``.
-    """
-    return label > 0 if obj_id is None else label == obj_id
 
 
 def mask_stats(mask):

@@ -16,11 +16,13 @@ import os
 import numpy as np
 
 from osmnseg.datasets.base import (FRAME_EXTENSIONS, GuideSampler, VideoDataset, by_stem,
-                                   check_object_present, check_same_size, list_files,
-                                   mask_stats, object_mask, pair_samples, present_object_ids,
-                                   previous_frames, read_image_size, read_split_list)
-from osmnseg.datasets.palette import load_index_png
+                                   check_object_present, check_one_size, check_same_size,
+                                   list_files, mask_stats, pair_samples,
+                                   present_object_ids, previous_frames, read_image_size,
+                                   read_split_list)
 from osmnseg.datasets.sequence import VideoSequence
+from osmnseg.io.masks import binarize_mask
+from osmnseg.io.palette import load_index_png
 from osmnseg.registry import DATASETS
 from osmnseg.utils.errors import ConfigError, DataError
 
@@ -121,6 +123,7 @@ class DAVIS(VideoDataset):
         frames = sorted(image_paths)
         self._check_counts(name, frames, label_paths, image_dir, label_dir)
         same_resolution = os.path.basename(annotation_root) == self.resolution
+        check_one_size([image_paths[frame] for frame in frames], f'sequence {name!r}')
         size = self._check_sizes(frames, image_paths, label_paths, same_resolution)
         first_path = label_paths[frames[0]]
         first_label = load_index_png(first_path)
@@ -190,7 +193,7 @@ class DAVIS(VideoDataset):
         num_pixels = video.size[0] * video.size[1]
         samples = []
         for obj_id in video.object_ids:
-            stats = {frame: mask_stats(object_mask(label, obj_id))
+            stats = {frame: mask_stats(binarize_mask(label, obj_id))
                      for frame, label in labels.items()}
             non_blank = [frame for frame in video.frames if stats[frame][0] > 0]
             if len(non_blank) < 2:

@@ -17,8 +17,8 @@ import os
 from osmnseg.datasets.base import (FRAME_EXTENSIONS, VideoDataset, by_stem, check_object_present,
                                    check_same_size, list_files, pair_samples, read_image_size,
                                    read_split_list)
-from osmnseg.datasets.palette import load_index_png
 from osmnseg.datasets.sequence import VideoSequence
+from osmnseg.io.palette import load_index_png
 from osmnseg.registry import DATASETS
 from osmnseg.utils.errors import DataError
 

@@ -15,10 +15,11 @@ import os
 
 from osmnseg.datasets.base import (FRAME_EXTENSIONS, GuideSampler, VideoDataset, by_stem,
                                    check_object_present, check_safe_name, check_same_size,
-                                   list_files, mask_stats, object_mask, pair_samples,
+                                   list_files, mask_stats, pair_samples,
                                    read_image_size)
-from osmnseg.datasets.palette import load_index_png
 from osmnseg.datasets.sequence import VideoSequence
+from osmnseg.io.masks import binarize_mask
+from osmnseg.io.palette import load_index_png
 from osmnseg.registry import DATASETS
 from osmnseg.utils.errors import DataError
 
@@ -165,7 +166,7 @@ class YouTubeVOS(VideoDataset):
         stats = {}
         for obj_id, frames in objects.items():
             check_object_present(labels[frames[0]], obj_id, label_paths[frames[0]], video)
-            stats[obj_id] = {frame: mask_stats(object_mask(labels[frame], obj_id))
+            stats[obj_id] = {frame: mask_stats(binarize_mask(labels[frame], obj_id))
                              for frame in frames}
         return stats
 

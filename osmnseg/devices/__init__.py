@@ -5,11 +5,12 @@
     >>> strategy = device.strategy()
 """
 from osmnseg.devices.base import PRECISIONS, Device
-from osmnseg.devices.cpu import CPU, cpu_has_fast_bf16, read_cpu_info
+from osmnseg.devices.cpu import CPU
 from osmnseg.devices.gpu import GPU
 from osmnseg.devices.npu import NPU
 from osmnseg.registry import DEVICES
 from osmnseg.utils.errors import ConfigError
+from osmnseg.utils.machine import cpu_has_fast_bf16, read_cpu_info
 
 __all__ = ['Device', 'CPU', 'GPU', 'NPU', 'PRECISIONS', 'build_device', 'read_cpu_info',
            'cpu_has_fast_bf16']

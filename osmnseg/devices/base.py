@@ -51,6 +51,11 @@ class Device(abc.ABC):
             raise ConfigError(f"precision mode must be one of {MODES}, got {mode!r}.")
         return self._default_precision(mode)
 
+    def default_loss_scale(self, dtype):
+        """``'dynamic'`` where training with compute ``dtype`` needs loss scaling here (float16's
+        narrow range), else None: the loss scale of ``MixedPrecisionHook(loss_scale='auto')``."""
+        return 'dynamic' if dtype == 'float16' else None
+
     @property
     def dynamic_shapes(self):
         """Whether step functions should be traced once for unknown image height/width

@@ -17,8 +17,8 @@ import tensorflow as tf
 from osmnseg.devices.base import Device
 from osmnseg.registry import DEVICES
 from osmnseg.utils.errors import ConfigError, DeviceError
+from osmnseg.utils.machine import NPU_ADAPTER_MODULE
 
-ADAPTER_MODULE = 'npu_device'
 ADAPTER_INSTALL_GUIDE = ('https://www.hiascend.com/document/detail/en/TensorFlowCommercial/850/'
                          'migration/tfmigr2/tfmigr2_000008.html')
 # Grappler passes the Ascend port switched off (it also switched off memory_optimization,
@@ -30,10 +30,10 @@ BF16_PRECISION_MODES = ('allow_mix_precision_bf16', 'allow_fp32_to_bf16')
 def import_adapter():
     """Import Ascend's TensorFlow 2 adapter module, or explain how to install it."""
     try:
-        return importlib.import_module(ADAPTER_MODULE)
+        return importlib.import_module(NPU_ADAPTER_MODULE)
     except ImportError as err:
         raise DeviceError(
-            f"Huawei Ascend's TensorFlow 2 adapter (Python module '{ADAPTER_MODULE}') is not "
+            f"Huawei Ascend's TensorFlow 2 adapter (Python module '{NPU_ADAPTER_MODULE}') is not "
             f"installed, so device=dict(type='NPU') cannot run here; install the TF Adapter "
             f"package matching your CANN version as described in {ADAPTER_INSTALL_GUIDE} "
             f"(or use --device cpu / gpu).") from err
@@ -115,6 +115,11 @@ class NPU(Device):
         # The adapter's precision_mode already mixes precisions inside the compiled graph; a
         # float16 model on top of allow_mix_precision would only lose accuracy.
         return 'float32'
+
+    def default_loss_scale(self, dtype):
+        # The adapter computes float16 inside even a float32 graph (the Ascend port had no
+        # loss scaling); a dynamic scale keeps small gradients.
+        return 'dynamic'
 
 
 def _set_adapter_option(global_options, key, value):

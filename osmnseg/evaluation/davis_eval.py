@@ -12,9 +12,9 @@ import os
 import numpy as np
 from tqdm import tqdm
 
-from osmnseg.datasets.palette import load_index_png
 from osmnseg.evaluation.metrics import db_eval_iou, f_measure
 from osmnseg.evaluation.statistics import db_statistics
+from osmnseg.io.palette import load_index_png
 from osmnseg.utils.errors import DataError
 
 VOID_LABEL = 255
@@ -100,7 +100,7 @@ def score_frames(frames, object_ids):
     scores = {k: {'J': [], 'F': []} for k in object_ids}
     for gt, pred, source in frames:
         gt, pred = np.asarray(gt), np.asarray(pred)
-        check_same_size(gt, pred, source)
+        check_prediction_size(gt, pred, source)
         extra = np.setdiff1d(np.unique(pred), [0, *object_ids])
         if extra.size:
             raise DataError(f'{source} contains object id(s) {extra.tolist()} but the ground '
@@ -222,7 +222,7 @@ def evaluate_results_dir(davis_root, results_dir, year=2017, split='val', resolu
     return summarize(sequence_scores)
 
 
-def check_same_size(gt, pred, source):
+def check_prediction_size(gt, pred, source):
     """Raise a DataError naming ``source`` unless ``pred`` has the ground truth's ``[H, W]``."""
     if np.shape(gt) != np.shape(pred):
         raise DataError(f'{source} has size {_size(pred)} but the ground truth is '

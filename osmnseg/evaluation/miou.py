@@ -11,21 +11,12 @@ from merged palette/index PNGs (the original merged per-object ``.npy`` scores i
 import os
 
 import numpy as np
-from PIL import Image
 
-from osmnseg.datasets.palette import load_index_png
 from osmnseg.evaluation.davis_eval import iter_scored_frames, read_split
 from osmnseg.evaluation.metrics import db_eval_iou
+from osmnseg.io.masks import resize_mask
+from osmnseg.io.palette import load_index_png
 from osmnseg.utils.errors import DataError
-
-
-def resize_nearest(mask, shape):
-    """Resize an ``[h, w]`` index mask to ``shape = (H, W)`` with PIL's nearest neighbour."""
-    mask = np.asarray(mask)
-    if mask.shape == tuple(shape):
-        return mask
-    image = Image.fromarray(mask.astype(np.uint8))
-    return np.asarray(image.resize((shape[1], shape[0]), Image.NEAREST))
 
 
 def frame_ious(gt, pred, object_ids):
@@ -39,7 +30,7 @@ def frame_ious(gt, pred, object_ids):
     Returns:
         ``{object_id: float}``, 1 where the object is absent from both.
     """
-    pred = resize_nearest(pred, np.shape(gt))
+    pred = resize_mask(pred, np.shape(gt))
     return {k: db_eval_iou(np.asarray(gt) == k, pred == k) for k in object_ids}
 
 

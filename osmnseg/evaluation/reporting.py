@@ -1,10 +1,14 @@
 """Tables, CSVs and the JSON record of a DAVIS evaluation.
 
-The CSVs follow the official ``evaluation_method.py``: ``global_results.csv`` with the columns
-``J&F-Mean,J-Mean,J-Recall,J-Decay,F-Mean,F-Recall,F-Decay`` and ``per-sequence_results.csv``
-with ``Sequence,J-Mean,F-Mean`` and one row ``<sequence>_<object id>`` per object; values are
-fractions written with ``%.3f`` (pandas ``float_format``; NaN as an empty field). The terminal
-tables show the same numbers in percent, as papers quote them.
+The CSVs follow the official ``evaluation_method.py``: ``global_results_<stamp>.csv`` with the
+columns ``J&F-Mean,J-Mean,J-Recall,J-Decay,F-Mean,F-Recall,F-Decay`` and
+``per-sequence_results_<stamp>.csv`` with ``Sequence,J-Mean,F-Mean`` and one row
+``<sequence>_<object id>`` per object; values are fractions written with ``%.3f`` (pandas
+``float_format``; NaN as an empty field). The terminal tables show the same numbers in percent,
+as papers quote them.
+
+Every run names its record files with one stamp (:func:`run_stamp`), so a later run never
+replaces an earlier one's; the files are created exclusively and never overwritten.
 """
 import csv
 import datetime
@@ -15,8 +19,9 @@ from terminaltables import AsciiTable
 
 from osmnseg.evaluation.davis_eval import GLOBAL_COLUMNS
 
-GLOBAL_CSV = 'global_results.csv'
-PER_SEQUENCE_CSV = 'per-sequence_results.csv'
+GLOBAL_CSV = 'global_results_{stamp}.csv'
+PER_SEQUENCE_CSV = 'per-sequence_results_{stamp}.csv'
+EVAL_JSON = 'eval_{stamp}.json'
 
 
 def summary_table(results, title='DAVIS J&F (%)'):
@@ -43,31 +48,36 @@ def per_object_table(results, title='Per object (%)'):
     return AsciiTable(rows, title).table
 
 
-def write_csvs(out_dir, results):
-    """Write the official ``global_results.csv`` and ``per-sequence_results.csv``.
+def write_csvs(out_dir, results, stamp=None):
+    """Write the official ``global_results_<stamp>.csv`` and ``per-sequence_results_<stamp>.csv``.
 
     Args:
         out_dir: folder, created if missing.
         results: a :class:`~osmnseg.evaluation.davis_eval.DavisResults`.
+        stamp: the run's :func:`run_stamp` (default: a new one for ``out_dir``).
 
     Returns:
         ``(global_csv_path, per_sequence_csv_path)``.
+
+    Raises:
+        FileExistsError: a file of that name exists (it is never replaced).
     """
     os.makedirs(out_dir, exist_ok=True)
+    stamp = stamp or run_stamp(out_dir)
     metrics = results.global_metrics
-    global_path = os.path.join(out_dir, GLOBAL_CSV)
+    global_path = os.path.join(out_dir, GLOBAL_CSV.format(stamp=stamp))
     _write_csv(global_path, GLOBAL_COLUMNS, [[metrics[c] for c in GLOBAL_COLUMNS]])
-    sequence_path = os.path.join(out_dir, PER_SEQUENCE_CSV)
+    sequence_path = os.path.join(out_dir, PER_SEQUENCE_CSV.format(stamp=stamp))
     _write_csv(sequence_path, ('Sequence', 'J-Mean', 'F-Mean'),
                [[o.name, o.j_mean, o.f_mean] for o in results.objects])
     return global_path, sequence_path
 
 
 def write_eval_json(path, config_path, results=None, timing=None, extra_metrics=None):
-    """Write the evaluation record ``eval_<timestamp>.json``.
+    """Write the evaluation record ``eval_<stamp>.json`` (see :func:`eval_json_name`).
 
     Args:
-        path: output file (parent folders are created).
+        path: output file (parent folders are created; an existing file is never replaced).
         config_path: the config file the model came from (``None`` for foreign results).
         results: optional :class:`~osmnseg.evaluation.davis_eval.DavisResults`; its global
             metrics are stored under the official column names as fractions in [0, 1].
@@ -96,19 +106,31 @@ def write_eval_json(path, config_path, results=None, timing=None, extra_metrics=
             'total_seconds': float(sum(timing.values())),
         }
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with open(path, 'w') as f:
+    with open(path, 'x') as f:
         json.dump(record, f, indent=2, allow_nan=False)
     return record
 
 
-def eval_json_name(now=None):
-    """``eval_<YYYYmmdd_HHMMSS>.json`` for ``now`` (default: the current local time)."""
-    now = now or datetime.datetime.now()
-    return f'eval_{now.strftime("%Y%m%d_%H%M%S")}.json'
+def run_stamp(out_dir, now=None):
+    """The stamp of one run's record files in ``out_dir``: ``YYYYmmdd_HHMMSS`` of ``now``
+    (default: the current local time), with ``_2``, ``_3``, ... appended while a record file of
+    that stamp exists already."""
+    base = (now or datetime.datetime.now()).strftime('%Y%m%d_%H%M%S')
+    stamp, count = base, 1
+    while any(os.path.exists(os.path.join(out_dir, name.format(stamp=stamp)))
+              for name in (GLOBAL_CSV, PER_SEQUENCE_CSV, EVAL_JSON)):
+        count += 1
+        stamp = f'{base}_{count}'
+    return stamp
+
+
+def eval_json_name(stamp):
+    """``eval_<stamp>.json``, the evaluation record of the run of :func:`run_stamp` ``stamp``."""
+    return EVAL_JSON.format(stamp=stamp)
 
 
 def _write_csv(path, header, rows):
-    with open(path, 'w', newline='') as f:
+    with open(path, 'x', newline='') as f:
         writer = csv.writer(f, lineterminator='\n')
         writer.writerow(header)
         writer.writerows([[_csv_value(v) for v in row] for row in rows])

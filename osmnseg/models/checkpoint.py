@@ -98,6 +98,13 @@ def iteration_checkpoints(directory):
     return [prefix for _, prefix in sorted(found, reverse=True)]
 
 
+def holds_checkpoint(directory):
+    """Whether ``directory`` holds a ``last_checkpoint`` file or an ``iter_<N>`` checkpoint."""
+    return os.path.isdir(directory) and (
+        os.path.exists(os.path.join(directory, LAST_CHECKPOINT))
+        or bool(iteration_checkpoints(directory)))
+
+
 def resolve_checkpoint(path):
     """Turn a user-given path into a checkpoint prefix, without reading the checkpoint.
 

@@ -26,13 +26,14 @@ import re
 import typing
 
 import tensorflow as tf
+from tensorflow.core.protobuf import trackable_object_graph_pb2
 from terminaltables import AsciiTable
 
 from osmnseg.utils.errors import CheckpointError
 
 OBJECT_GRAPH_KEY = '_CHECKPOINTABLE_OBJECT_GRAPH'
 NATIVE_ROOT = 'model'
-_VARIABLE_SUFFIX = '/.ATTRIBUTES/VARIABLE_VALUE'
+_VARIABLE_ATTRIBUTE = 'VARIABLE_VALUE'
 _TRAINING_STATE = re.compile(r'^(Adam(_\d+)?|ExponentialMovingAverage|beta[12]_power|global_step)$')
 _CAFFE_SUFFIXES = {'w': 'weights', 'b': 'biases'}
 
@@ -183,7 +184,7 @@ def import_checkpoint(model, path, reader, strict=False):
     scheme = detect_scheme(path, shapes)
     variables = model.reference_variables()
     if scheme == 'osmnseg':
-        report = _plan_native(model, variables, path, shapes)
+        report = _plan_native(model, variables, path, reader, shapes)
     else:
         report = _plan_named(variables, path, shapes, scheme)
     if not report.loaded:
@@ -247,39 +248,71 @@ def _read_tensor(reader, path, name):
                               f'({type(err).__name__}); use another checkpoint.') from err
 
 
-def native_variable_keys(model):
-    """Map ``id(variable)`` to the key ``tf.train.Checkpoint(model=model)`` stores it under.
+def native_variable_keys(model, reader):
+    """Map ``id(variable)`` of ``model`` to the entry a native checkpoint restores it from.
 
-    The key is the first breadth-first path from the checkpoint root to the variable, exactly as
-    TensorFlow's object-graph saver assigns it.
+    The checkpoint's object graph is walked from its ``model`` node together with the model's
+    own graph, child by child name, as ``tf.train.Checkpoint.restore`` matches objects. The key
+    is the one the checkpoint stores the variable under, which need not be a ``model/...`` path:
+    a training checkpoint also saves the optimizer, and a trainable variable is stored under
+    the first path the saver found to it (e.g. ``optimizer/_trainable_variables/3/...``).
+
+    Args:
+        model: the module restored as ``model``.
+        reader: ``tf.train.load_checkpoint`` of a native checkpoint.
     """
-    root = tf.train.Checkpoint(**{NATIVE_ROOT: model})
-    view = tf.train.TrackableView(root)
-    paths = {id(root): ()}
-    queue = collections.deque([root])
-    keys = {}
+    graph = _object_graph(reader)
+    view = tf.train.TrackableView(model)
+    queue = collections.deque((model, node_id) for node_id in _model_nodes(graph))
+    seen, keys = set(), {}
     while queue:
-        node = queue.popleft()
-        for name, child in view.children(node).items():
-            if id(child) in paths:
-                continue
-            paths[id(child)] = paths[id(node)] + (name,)
-            if isinstance(child, tf.Variable):
-                keys[id(child)] = '/'.join(_escape(part) for part in paths[id(child)]) + \
-                    _VARIABLE_SUFFIX
-            queue.append(child)
+        obj, node_id = queue.popleft()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        node = graph.nodes[node_id]
+        if isinstance(obj, tf.Variable):
+            keys.update({id(obj): key for key in _variable_keys(node)})
+        stored = {child.local_name: child.node_id for child in node.children}
+        queue.extend((child, stored[name]) for name, child in view.children(obj).items()
+                     if name in stored)
     return keys
 
 
-def _escape(name):
-    """The object-graph saver's escaping of one path component."""
-    return name.replace('.', '..').replace('/', '.S')
+def stored_model_entries(reader):
+    """The entries of every variable a native checkpoint holds below its ``model`` node."""
+    graph = _object_graph(reader)
+    queue, seen, entries = collections.deque(_model_nodes(graph)), set(), set()
+    while queue:
+        node_id = queue.popleft()
+        if node_id not in seen:
+            seen.add(node_id)
+            entries.update(_variable_keys(graph.nodes[node_id]))
+            queue.extend(child.node_id for child in graph.nodes[node_id].children)
+    return entries
 
 
-def _plan_native(model, variables, path, shapes):
-    """Compare the model's object-graph keys with a native checkpoint's entries."""
+def _object_graph(reader):
+    graph = trackable_object_graph_pb2.TrackableObjectGraph()
+    graph.ParseFromString(reader.get_tensor(OBJECT_GRAPH_KEY))
+    return graph
+
+
+def _model_nodes(graph):
+    """The node ids the checkpoint root calls ``model``."""
+    return [child.node_id for child in graph.nodes[0].children if child.local_name == NATIVE_ROOT]
+
+
+def _variable_keys(node):
+    return [attribute.checkpoint_key for attribute in node.attributes
+            if attribute.name == _VARIABLE_ATTRIBUTE]
+
+
+def _plan_native(model, variables, path, reader, shapes):
+    """Compare the entries a native checkpoint restores into the model with the model's
+    variables (counted from the checkpoint's object graph, as the restore matches them)."""
     report = ImportReport(path, 'osmnseg')
-    keys = native_variable_keys(model)
+    keys = native_variable_keys(model, reader)
     used = set()
     for name, variable in variables.items():
         key = keys.get(id(variable))
@@ -292,14 +325,12 @@ def _plan_native(model, variables, path, shapes):
             report.loaded.append(Loaded(key, name))
         else:
             report.skipped_shape.append(ShapeMismatch(key, name, list(shapes[key]), model_shape))
-    state = set(keys.values())  # variables of the model that are not weights, e.g. RNG states
+    # Model variables stored but not in this model; other entries are optimizer slots, counters
+    # and state variables of the model such as RNG states (restored, but not weights).
+    unknown = stored_model_entries(reader) - set(keys.values())
     for key in sorted(shapes):
-        if key in used:
-            continue
-        is_unknown_model_variable = (
-            key.startswith(NATIVE_ROOT + '/') and key.endswith(_VARIABLE_SUFFIX)
-            and '/.OPTIMIZER_SLOT/' not in key and key not in state)
-        (report.unexpected if is_unknown_model_variable else report.ignored).append(key)
+        if key not in used:
+            (report.unexpected if key in unknown else report.ignored).append(key)
     if report.skipped_shape:
         first = report.skipped_shape[0]
         raise CheckpointError(

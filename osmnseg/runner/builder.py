@@ -39,7 +39,7 @@ def parse_runner_cfg(cfg):
     return int(runner_cfg['max_iters']), step_options
 
 
-def build_runner(cfg, device, strategy, logger, timestamp):
+def build_runner(cfg, device, strategy, logger, timestamp, evaluator=None):
     """Build an :class:`IterBasedRunner` from a config (``runner``, ``model``, ``optimizer``,
     ``optimizer_config``, ``lr_config``, ``data``, ``seed``, hooks) under ``strategy``.
 
@@ -49,6 +49,8 @@ def build_runner(cfg, device, strategy, logger, timestamp):
         strategy: ``tf.distribute.Strategy``.
         logger: the run's logger.
         timestamp: run id used for log file names.
+        evaluator: callable ``model -> {metric: float}`` for validation during training
+            (``osmnseg.apis.validation.DatasetEvaluator``); None: no validation.
     """
     from osmnseg.datasets import build_dataset
     from osmnseg.datasets.loader import build_train_loader
@@ -78,6 +80,6 @@ def build_runner(cfg, device, strategy, logger, timestamp):
         return loader.dataset
 
     runner = IterBasedRunner(cfg, model, optimizer, lr_schedule, make_dataset, device, strategy,
-                             cfg.work_dir, logger, max_iters, timestamp, step_options)
+                             cfg.work_dir, logger, max_iters, timestamp, step_options, evaluator)
     runner.register_hooks_from_config()
     return runner

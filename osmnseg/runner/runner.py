@@ -12,20 +12,28 @@ Order of a run (hooks named in brackets):
 4. build the data loader starting at the restored iteration (batch i is a pure function of the
    seed and i, so a resumed run sees exactly the batches it would have seen);
 5. loop: [before_train_iter], set LR, fetch batch (data_time), train step, [after_train_iter];
-   SIGINT/SIGTERM finish the current iteration, save a checkpoint and stop;
-6. [after_run].
+   SIGINT/SIGTERM finish the current iteration and stop;
+6. [after_run] (after a stop, the checkpoint hook saves the last iteration here).
+
+Validation is the ``evaluator`` the runner is given (``osmnseg.apis`` builds it: the runner
+never imports the high-level API); :meth:`IterBasedRunner.validate` runs it between
+[before_val] and [after_val], which receives the metrics. Checkpoints are written by
+:meth:`IterBasedRunner.save_checkpoint`; hooks decide when.
 """
+import os
+import shutil
 import signal
 import time
 
 import tensorflow as tf
 
+from osmnseg.models.checkpoint import save_checkpoint
 from osmnseg.registry import HOOKS
 from osmnseg.runner.dist_utils import worker_info
 from osmnseg.runner.hooks.hook import Hook, get_priority
 from osmnseg.runner.restore import restore_training_state
 from osmnseg.runner.train_step import TrainStep
-from osmnseg.utils.errors import TrainingError
+from osmnseg.utils.errors import ConfigError, TrainingError
 
 # Hooks every run has, built from the mmseg-0.x config keys (key -> hook type, priority).
 DEFAULT_HOOKS = (
@@ -54,10 +62,12 @@ class IterBasedRunner:
         timestamp: run id used for log file names.
         step_options: keyword arguments of :class:`TrainStep` (``accumulate``,
             ``max_grad_norm``, ``jit_compile``, ``eager``).
+        evaluator: callable ``model -> {metric name: float}`` run by :meth:`validate`
+            (``None``: the run cannot validate).
     """
 
     def __init__(self, cfg, model, optimizer, lr_schedule, make_dataset, device, strategy,
-                 work_dir, logger, max_iters, timestamp, step_options=None):
+                 work_dir, logger, max_iters, timestamp, step_options=None, evaluator=None):
         self.cfg = cfg
         self.model = model
         self.optimizer = optimizer
@@ -70,6 +80,7 @@ class IterBasedRunner:
         self.max_iters = int(max_iters)
         self.timestamp = timestamp
         self.step_options = dict(step_options or {})
+        self.evaluator = evaluator
         self.is_chief, self.task_id = worker_info(strategy)
         self.iter = 0
         with strategy.scope():
@@ -97,14 +108,22 @@ class IterBasedRunner:
     def register_hooks_from_config(self):
         """Build the default hooks from ``checkpoint_config`` / ``log_config`` /
         ``evaluation`` and the ``custom_hooks`` list (dicts with ``type`` and optional
-        ``priority``, a name such as ``'HIGH'`` or an int in [0, 100])."""
+        ``priority``, a name such as ``'HIGH'`` or an int in [0, 100]).
+
+        ``evaluation.save_best`` configures the checkpoint hook (it wins over
+        ``checkpoint_config.save_best``); ``evaluation.metric`` is the evaluator's."""
+        evaluation = dict(self.cfg.get('evaluation') or {})
+        validating = bool(evaluation) and self.cfg.get('validate', True)
+        evaluation.pop('metric', None)
+        save_best = evaluation.pop('save_best', None)
         self.register_hook(HOOKS.build(dict(type='IterTimerHook'), key='IterTimerHook'))
         self.register_hook(HOOKS.build(dict(type='NanGuardHook'), key='NanGuardHook'))
         for key, hook_type, priority in DEFAULT_HOOKS:
             hook_cfg = dict(self.cfg.get(key) or {})
+            if key == 'checkpoint_config' and validating and save_best:
+                hook_cfg['save_best'] = save_best
             self.register_hook(HOOKS.build(dict(type=hook_type, **hook_cfg), key=key), priority)
-        evaluation = self.cfg.get('evaluation')
-        if evaluation and self.cfg.get('validate', True):
+        if validating:
             self.register_hook(HOOKS.build(dict(type='EvalHook', **evaluation), key='evaluation'))
         for i, hook_cfg in enumerate(self.cfg.get('custom_hooks') or []):
             hook_cfg = dict(hook_cfg)
@@ -115,9 +134,12 @@ class IterBasedRunner:
         for hook in self.hooks:
             getattr(hook, point)(self, *args)
 
-    def get_hook(self, type_name):
-        """The first registered hook of class name ``type_name``, or None."""
-        return next((h for h in self.hooks if type(h).__name__ == type_name), None)
+    def get_hook(self, hook_type):
+        """The first registered hook that is a ``hook_type`` (a class, or a name registered in
+        HOOKS), or None."""
+        if isinstance(hook_type, str):
+            hook_type = HOOKS.get(hook_type)
+        return next((h for h in self.hooks if isinstance(h, hook_type)), None)
 
     def hook_order_text(self):
         """The execution order of hooks per lifecycle point, as logged at start."""
@@ -128,6 +150,59 @@ class IterBasedRunner:
             if names:
                 lines.append(f'{point}:\n  ' + '\n  '.join(names))
         return '\n'.join(lines)
+
+    # ------------------------------------------------------------------ validation, checkpoints
+    def validate(self):
+        """One validation pass: [before_val], the evaluator on the current model, then
+        [after_val] with the metrics, which also become ``val_metrics``.
+
+        Raises:
+            ConfigError: the runner has no evaluator.
+        """
+        if self.evaluator is None:
+            raise ConfigError('this run has no evaluator for its evaluation config; train '
+                              'through osmnseg.apis.train_segmentor (tools/train.py), which '
+                              'builds one, or drop evaluation=... from the config.')
+        self.call_hook('before_val')
+        self.val_metrics = {name: float(value) for name, value in self.evaluator(self.model).items()}
+        self.call_hook('after_val', self.val_metrics)
+        return self.val_metrics
+
+    def save_checkpoint(self, name=None, meta=None, out_dir=None, max_keep=None,
+                        update_last=True):
+        """Write a checkpoint of the whole training state (atomically, see
+        ``osmnseg.models.checkpoint.save_checkpoint``).
+
+        Every worker takes part, only the chief's copy is kept (the others write to a scratch
+        folder, as tf.distribute requires). [before_save_checkpoint] may add meta entries.
+
+        Args:
+            name: file prefix; default ``iter_<N>``.
+            meta: JSON-able entries added to the run's meta (config text, versions, seed,
+                iteration, learning rate, data state, latest validation metrics).
+            out_dir: folder; default the work dir.
+            max_keep: keep the newest ``max_keep`` ``iter_*`` checkpoints (None: all).
+            update_last: point ``last_checkpoint`` at this one.
+
+        Returns:
+            the checkpoint prefix.
+        """
+        meta = dict(dict(config=self.cfg.pretty_text, config_file=self.cfg.filename,
+                         seed=self.cfg.get('seed'), lr=self.outputs.get('lr'),
+                         data_state=dict(next_batch=self.iter), metrics=dict(self.val_metrics)),
+                    **(meta or {}))
+        self.call_hook('before_save_checkpoint', meta)
+        directory = out_dir or self.work_dir
+        if not self.is_chief:
+            directory = os.path.join(directory, f'.worker_{self.task_id}_scratch')
+        prefix = save_checkpoint(directory, self.iter, self.model, meta, max_keep=max_keep,
+                                 name=name, update_last=update_last,
+                                 **self.checkpoint_trackables())
+        if self.is_chief:
+            self.logger.info(f'saved checkpoint {prefix} at iteration {self.iter}')
+        else:
+            shutil.rmtree(directory, ignore_errors=True)
+        return prefix
 
     # ------------------------------------------------------------------ state
     def checkpoint_trackables(self):
@@ -217,7 +292,4 @@ class IterBasedRunner:
             self.set_iteration(self.iter + 1)
             self.call_hook('after_train_iter')
             if self.stop_requested is not None:
-                hook = self.get_hook('CheckpointHook')
-                if hook is not None and not hook.saved_at(self.iter):
-                    hook.save(self)
                 break

@@ -15,8 +15,8 @@ import numpy as np
 import tensorflow as tf
 
 import osmnseg
-from osmnseg.devices.cpu import RELEVANT_CPU_FLAGS, cpu_has_fast_bf16, read_cpu_info
-from osmnseg.devices.npu import ADAPTER_MODULE
+from osmnseg.utils.machine import (NPU_ADAPTER_MODULE, RELEVANT_CPU_FLAGS, cpu_has_fast_bf16,
+                                   npu_adapter_installed, read_cpu_info)
 
 
 def collect_env():
@@ -31,8 +31,8 @@ def collect_env():
     env['NumPy'] = np.__version__
     env['CPU devices'] = _device_names('CPU')
     env['GPU devices'] = _device_names('GPU')
-    env['NPU adapter'] = ('installed' if importlib.util.find_spec(ADAPTER_MODULE) is not None
-                          else f'not installed (no {ADAPTER_MODULE} module)')
+    env['NPU adapter'] = ('installed' if npu_adapter_installed()
+                          else f'not installed (no {NPU_ADAPTER_MODULE} module)')
     cpu = read_cpu_info()
     env['CPU model'] = cpu['model_name']
     env['CPU cores'] = _core_count_text()

@@ -24,6 +24,10 @@ class DataError(OsmnsegError):
     """A data set on disk is missing, malformed or inconsistent."""
 
 
+class OutputError(OsmnsegError):
+    """An output path cannot be written, or writing there would replace files a user has."""
+
+
 class CheckpointError(OsmnsegError):
     """A checkpoint is missing, unreadable or does not match the model."""
 

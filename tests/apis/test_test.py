@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from osmnseg.apis.test import SUBMISSION_ZIP, check_output_dir, evaluate_dataset
+from osmnseg.apis.test import SUBMISSION_ZIP, check_output_dirs, evaluate_dataset
 from osmnseg.datasets import YouTubeVOS
 from osmnseg.datasets.palette import load_index_png, save_palette_png
 from osmnseg.evaluation import GLOBAL_COLUMNS, davis_miou, evaluate_results_dir
-from osmnseg.utils.errors import ConfigError, DataError
+from osmnseg.utils.errors import ConfigError, OutputError
 
 from segmenter_inputs import box_mask, synthetic_frames
 
@@ -85,10 +85,39 @@ def test_evaluation_without_outputs_writes_nothing(segmenter, toy_dataset, tmp_p
 
 def test_existing_results_are_not_overwritten_silently(tmp_path):
     save_palette_png(str(tmp_path / 'seq' / '00000.png'), np.zeros((4, 4), np.uint8))
-    with pytest.raises(DataError, match='already holds result PNGs'):
-        check_output_dir(str(tmp_path))
-    check_output_dir(str(tmp_path), overwrite=True)
-    check_output_dir(str(tmp_path / 'new'))
+    with pytest.raises(OutputError, match=f'--out {tmp_path} already holds results; choose '
+                       'another folder or pass --overwrite'):
+        check_output_dirs(str(tmp_path))
+    with pytest.raises(OutputError, match=f'--show-dir {tmp_path} already holds results'):
+        check_output_dirs(show_dir=str(tmp_path))
+    check_output_dirs(str(tmp_path), overwrite=True)
+    check_output_dirs(str(tmp_path / 'new'), str(tmp_path / 'show'))
+
+
+@pytest.mark.parametrize('name', ['scores.npy', 'clip.gif'])
+def test_scores_and_gifs_count_as_results(tmp_path, name):
+    (tmp_path / name).write_bytes(b'x')
+    with pytest.raises(OutputError, match='already holds results'):
+        check_output_dirs(str(tmp_path))
+
+
+def test_out_and_show_dir_must_differ(tmp_path):
+    with pytest.raises(OutputError, match='--out and --show-dir are both .*: the overlays would '
+                       'replace the result PNGs'):
+        check_output_dirs(str(tmp_path / 'a'), str(tmp_path / 'a' / '.'), overwrite=True)
+
+
+def test_output_folder_that_is_a_file_or_read_only(tmp_path, monkeypatch):
+    (tmp_path / 'file').write_text('mine')
+    with pytest.raises(OutputError, match=f'--out {tmp_path / "file"} is a file, not a folder'):
+        check_output_dirs(str(tmp_path / 'file'))
+    with pytest.raises(OutputError, match='cannot be created: .*file is a file, not a folder'):
+        check_output_dirs(show_dir=str(tmp_path / 'file' / 'sub'))
+    # root may write anywhere, so a read-only folder is simulated
+    monkeypatch.setattr(os, 'access', lambda path, mode: path != str(tmp_path))
+    with pytest.raises(OutputError, match=f'cannot be written: {tmp_path} is read-only'):
+        check_output_dirs(str(tmp_path / 'new'))
+    assert (tmp_path / 'file').read_text() == 'mine'
 
 
 def test_bad_requests_are_config_errors(segmenter, toy_dataset):

@@ -6,7 +6,7 @@ import shutil
 
 import numpy as np
 import pytest
-from vos_layouts import H, W, label_with, write_meta, write_split
+from vos_layouts import H, W, label_with, write_frame, write_meta, write_split
 from PIL import Image
 
 from osmnseg.datasets import DAVIS, CocoVOS, YouTubeObjects, YouTubeVOS
@@ -68,6 +68,30 @@ def test_davis_annotation_size_mismatch(davis_root):
     with raises_naming(path, 'size of their frames') as excinfo:
         DAVIS(davis_root, split='val')
     _one_line(excinfo)
+
+
+@pytest.mark.parametrize('test_mode', [False, True])
+def test_davis_frames_of_different_sizes(davis_root, test_mode):
+    frames = _davis(davis_root, 'JPEGImages', '480p', 'single')
+    write_frame(os.path.join(frames, '00002.jpg'), size=(H, W + 8))
+    if test_mode:  # a test split annotates the first frame only: the frames are still checked
+        for index in (1, 2):
+            os.remove(_davis(davis_root, 'Annotations', '480p', 'single', f'{index:05d}.png'))
+    with raises_naming(os.path.join(frames, '00002.jpg'), f'is {W + 8}x{H}',
+                       re.escape(os.path.join(frames, '00000.jpg')),
+                       "all frames of sequence 'single' must have one size") as excinfo:
+        DAVIS(davis_root, split='val', test_mode=test_mode)
+    _one_line(excinfo)
+
+
+def test_davis_skips_hidden_files(davis_root):
+    for kind, name in (('JPEGImages', '._00001.jpg'), ('JPEGImages', '.DS_Store'),
+                       ('Annotations', '._00001.png')):
+        with open(_davis(davis_root, kind, '480p', 'single', name), 'wb') as file:
+            file.write(b'\x00\x05\x16\x07 AppleDouble')
+    [sequence] = DAVIS(davis_root, split='val', test_mode=True).sequences()
+    assert sequence.frame_names == ['00000', '00001', '00002']
+    assert sorted(sequence.annotation_paths) == ['00000', '00001', '00002']
 
 
 def test_davis_rgb_annotation(davis_root):

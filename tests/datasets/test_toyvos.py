@@ -1,6 +1,7 @@
-"""The ToyVOS generator (osmnseg/datasets/toyvos.py) on tiny sets: layout, content, manifest."""
+"""The ToyVOS generator (osmnseg/datasets/toyvos/) on tiny sets: layout, content, manifest."""
 import filecmp
 import json
+import logging
 import os
 
 import numpy as np
@@ -10,9 +11,12 @@ from pycocotools.coco import COCO
 
 from osmnseg.datasets import toyvos
 from osmnseg.datasets.palette import load_index_png, save_palette_png
-from osmnseg.datasets.toyvos import (ToyObject, ToyScene, ToyVOSParams,
-                                     copy_first_frame_baseline_jf, ensure_toyvos, generate_toyvos,
-                                     make_trajectory, make_valid_scene, render_frame)
+from osmnseg.datasets.toyvos import (ToyObject, ToyScene, ToyVOSParams, ensure_toyvos,
+                                     generate_toyvos, make_trajectory, make_valid_scene,
+                                     render_frame)
+from osmnseg.datasets.toyvos import generate as toyvos_generate
+from osmnseg.datasets.toyvos import writer as toyvos_writer
+from osmnseg.evaluation.baselines import copy_first_frame_baseline_jf
 from osmnseg.utils.errors import ConfigError, DataError
 
 TINY = ToyVOSParams(seed=3, num_train=2, num_val=1, height=64, width=96, min_frames=6,
@@ -85,8 +89,9 @@ def test_manifest_skips_or_regenerates(tmp_path, monkeypatch):
     root = str(tmp_path / 'toyvos')
     first = generate_toyvos(root, TINY)
     calls = []
-    real_write = toyvos._write_dataset
-    monkeypatch.setattr(toyvos, '_write_dataset', lambda *a: calls.append(a) or real_write(*a))
+    real_write = toyvos_generate.write_dataset
+    monkeypatch.setattr(toyvos_generate, 'write_dataset',
+                        lambda *a: calls.append(a) or real_write(*a))
     assert ensure_toyvos(root, TINY.to_dict()) == os.path.abspath(root)
     assert calls == []  # same params: nothing rewritten
     reseeded = generate_toyvos(root, ToyVOSParams(**{**TINY.to_dict(), 'seed': 4}))
@@ -104,7 +109,7 @@ def test_interrupted_generation_leaves_nothing_that_looks_complete(tmp_path, mon
     def crash(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(toyvos, '_write_sequence', crash)
+    monkeypatch.setattr(toyvos_writer, 'write_sequence', crash)
     with pytest.raises(KeyboardInterrupt):
         generate_toyvos(str(tmp_path / 'toyvos'), TINY)
     assert os.listdir(tmp_path) == []
@@ -115,6 +120,49 @@ def test_refuses_to_replace_a_foreign_folder(tmp_path):
     with pytest.raises(DataError, match='is not a ToyVOS folder'):
         generate_toyvos(str(tmp_path), TINY, force=True)
     assert os.listdir(tmp_path) == ['mine.txt']
+
+
+def test_a_set_with_a_users_file_is_never_regenerated_or_cleared(tmp_path):
+    root = str(tmp_path / 'toyvos')
+    generate_toyvos(root, TINY)
+    notes = os.path.join(root, 'MY_NOTES.txt')
+    with open(notes, 'w') as f:
+        f.write('my notes')
+    for params, force in ((TINY, False), (ToyVOSParams(**{**TINY.to_dict(), 'seed': 4}), False),
+                          (TINY, True)):
+        with pytest.raises(DataError) as error:
+            generate_toyvos(root, params, force=force)
+        message = str(error.value)
+        assert '\n' not in message and 'MY_NOTES.txt' in message
+        assert 'is not a ToyVOS folder' in message and 'does not list' in message
+    with open(notes) as f:
+        assert f.read() == 'my notes'
+    assert toyvos.read_manifest(root)['params']['seed'] == TINY.seed
+    assert sorted(os.listdir(tmp_path)) == ['toyvos']
+
+
+@pytest.fixture
+def generation_log():
+    """Messages of the generator's logger (which need not propagate to the root logger)."""
+    records, handler = [], logging.Handler(logging.INFO)
+    handler.emit = records.append
+    logger = logging.getLogger(toyvos_generate.__name__)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield records
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def test_generation_is_logged(tmp_path, generation_log):
+    root = str(tmp_path / 'toyvos')
+    generate_toyvos(root, TINY)
+    generate_toyvos(root, ToyVOSParams(**{**TINY.to_dict(), 'seed': 4}))
+    generate_toyvos(root, ToyVOSParams(**{**TINY.to_dict(), 'seed': 4}))  # current: silent
+    lines = [r.getMessage() for r in generation_log]
+    assert len(lines) == 2 and all(root in line for line in lines)
+    assert 'new or empty folder' in lines[0] and 'replacing its outdated' in lines[1]
 
 
 def test_coco_json_matches_the_palette_masks(tiny_set):

@@ -37,22 +37,6 @@ def test_options_after_tf_initialisation_are_logged_not_raised(device_log):
     assert 'already initialised' in warnings[0]
     assert 'inter_op_threads=1 was not applied' in warnings[1]
 
-def test_read_cpu_info_parses_model_and_flags(tmp_path):
-    cpuinfo = tmp_path / 'cpuinfo'
-    cpuinfo.write_text('processor\t: 0\nmodel name\t: Test CPU @ 2GHz\n'
-                       'flags\t\t: fpu avx2 avx512f amx_bf16\n\n'
-                       'processor\t: 1\nmodel name\t: Test CPU @ 2GHz\nflags\t\t: fpu\n')
-    info = cpu_module.read_cpu_info(str(cpuinfo))
-    assert info['model_name'] == 'Test CPU @ 2GHz'
-    assert info['flags'] == frozenset({'fpu', 'avx2', 'avx512f', 'amx_bf16'})
-    missing = cpu_module.read_cpu_info(str(tmp_path / 'absent'))
-    assert missing['flags'] == frozenset()
-
-@pytest.mark.parametrize('flags, fast', [({'avx512f', 'avx512_bf16'}, True), ({'amx_bf16'}, True),
-                                         ({'avx2', 'avx512f', 'fma'}, False)])
-def test_fast_bf16_needs_native_bf16_instructions(flags, fast):
-    assert cpu_module.cpu_has_fast_bf16(frozenset(flags)) is fast
-
 @pytest.mark.parametrize('fast, precision', [(True, 'bfloat16'), (False, 'float32')])
 def test_default_precision_follows_bf16_support(monkeypatch, fast, precision):
     monkeypatch.setattr(cpu_module, 'cpu_has_fast_bf16', lambda: fast)

@@ -1,4 +1,5 @@
 """``tools/eval_davis.py`` run as a user would, on a tiny generated DAVIS tree."""
+import glob
 import os
 import subprocess
 import sys
@@ -27,24 +28,31 @@ def test_eval_davis_prints_tables_and_writes_csvs(davis_root, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert 'J&F-Mean' in proc.stdout and 'two_2' in proc.stdout and 'one_1' in proc.stdout
     assert 'mIoU (original OSMN davis_eval.py)' in proc.stdout
-    header, values = (out / 'global_results.csv').read_text().splitlines()
+    [global_csv] = out.glob('global_results_*.csv')
+    header, values = global_csv.read_text().splitlines()
     assert header == 'J&F-Mean,J-Mean,J-Recall,J-Decay,F-Mean,F-Recall,F-Decay'
     assert all(0 <= float(v) <= 1 for v in values.split(',')[:3])
-    rows = (out / 'per-sequence_results.csv').read_text().splitlines()
+    [sequence_csv] = out.glob('per-sequence_results_*.csv')
+    rows = sequence_csv.read_text().splitlines()
     assert [r.split(',')[0] for r in rows] == ['Sequence', 'two_1', 'two_2', 'one_1']
 
 
 def test_eval_davis_sequence_filter_and_default_out(davis_root, perfect_results):
-    proc = run_tool(davis_root, perfect_results, '--sequences', 'one')
-    assert proc.returncode == 0, proc.stderr
-    rows = open(os.path.join(perfect_results, 'per-sequence_results.csv')).read().splitlines()
-    assert rows == ['Sequence,J-Mean,F-Mean', 'one_1,1.000,1.000']
+    for run in range(2):  # a second run adds its own CSVs; the first run's stay
+        proc = run_tool(davis_root, perfect_results, '--sequences', 'one')
+        assert proc.returncode == 0, proc.stderr
+    written = sorted(glob.glob(os.path.join(perfect_results, 'per-sequence_results_*.csv')))
+    assert len(written) == 2
+    for path in written:
+        assert open(path).read().splitlines() == ['Sequence,J-Mean,F-Mean', 'one_1,1.000,1.000']
 
 
 def test_eval_davis_reports_data_errors_in_one_line(davis_root, perfect_results):
     os.remove(os.path.join(perfect_results, 'two', '00002.png'))
     proc = run_tool(davis_root, perfect_results)
     assert proc.returncode != 0
-    assert proc.stderr.strip().splitlines()[-1].startswith('eval_davis: ')
+    lines = proc.stderr.strip().splitlines()  # the progress bar, then the error
+    assert lines[-1].startswith('error: ') and proc.returncode == 1
+    assert sum(line.startswith('error: ') for line in lines) == 1
     assert '00002.png is missing' in proc.stderr
     assert 'Traceback' not in proc.stderr

@@ -6,8 +6,8 @@ import pytest
 from PIL import Image
 
 from osmnseg.evaluation.davis_eval import evaluate_results_dir
-from osmnseg.evaluation.miou import (davis_miou, davis_sequence_miou, resize_nearest,
-                                     youtube_objects_miou)
+from osmnseg.evaluation.miou import davis_miou, davis_sequence_miou, youtube_objects_miou
+from osmnseg.io.masks import resize_mask as resize_nearest
 from osmnseg.utils.errors import DataError
 
 from davis_tree import sequence_masks, write_masks

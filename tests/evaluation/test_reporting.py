@@ -1,12 +1,13 @@
 """Tables, the official CSV layout and the evaluation JSON."""
 import datetime
 import json
+import os
 
 import pytest
 
 from osmnseg.evaluation.davis_eval import DavisResults, ObjectScores
-from osmnseg.evaluation.reporting import (eval_json_name, per_object_table, summary_table,
-                                          write_csvs, write_eval_json)
+from osmnseg.evaluation.reporting import (eval_json_name, per_object_table, run_stamp,
+                                          summary_table, write_csvs, write_eval_json)
 
 
 @pytest.fixture
@@ -19,12 +20,12 @@ def results():
 
 
 def test_csvs_follow_the_official_layout(tmp_path, results):
-    global_path, sequence_path = write_csvs(str(tmp_path / 'out'), results)
-    assert global_path.endswith('global_results.csv')
+    global_path, sequence_path = write_csvs(str(tmp_path / 'out'), results, 'run1')
+    assert global_path.endswith('global_results_run1.csv')
     assert open(global_path).read() == (
         'J&F-Mean,J-Mean,J-Recall,J-Decay,F-Mean,F-Recall,F-Decay\n'
         '0.650,0.600,0.750,0.117,0.700,0.800,\n')  # F-Decay NaN: an empty field, as pandas
-    assert sequence_path.endswith('per-sequence_results.csv')
+    assert sequence_path.endswith('per-sequence_results_run1.csv')
     assert open(sequence_path).read() == ('Sequence,J-Mean,F-Mean\n'
                                           'bike_1,0.800,0.700\n'
                                           'bike_2,0.400,0.500\n'
@@ -56,4 +57,22 @@ def test_eval_json_holds_fractions_under_official_names(tmp_path, results):
 
 
 def test_eval_json_name():
-    assert eval_json_name(datetime.datetime(2026, 1, 2, 3, 4, 5)) == 'eval_20260102_030405.json'
+    assert eval_json_name('20260102_030405') == 'eval_20260102_030405.json'
+
+
+def test_each_run_gets_new_record_names_and_old_ones_stay(tmp_path, results):
+    now = datetime.datetime(2026, 1, 2, 3, 4, 5)
+    first = run_stamp(str(tmp_path), now)
+    paths = write_csvs(str(tmp_path), results, first)
+    write_eval_json(str(tmp_path / eval_json_name(first)), 'a.py', results)
+    earlier = {p.name: p.read_text() for p in tmp_path.iterdir()}
+    second = run_stamp(str(tmp_path), now)  # the same second: a suffix, not the same names
+    assert (first, second) == ('20260102_030405', '20260102_030405_2')
+    write_csvs(str(tmp_path), results, second)
+    assert {p.name: p.read_text() for p in tmp_path.iterdir() if p.name in earlier} == earlier
+    assert len(list(tmp_path.iterdir())) == 5
+    with pytest.raises(FileExistsError):  # an explicit existing name is never replaced
+        write_csvs(str(tmp_path), results, first)
+    with pytest.raises(FileExistsError):
+        write_eval_json(str(tmp_path / eval_json_name(first)), 'b.py', results)
+    assert open(paths[0]).read() == earlier[os.path.basename(paths[0])]

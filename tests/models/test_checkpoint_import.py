@@ -199,13 +199,28 @@ def test_native_checkpoint_round_trip(variant, tmp_path):
     prefix = save_checkpoint(str(tmp_path), 3, model, {}, step=tf.Variable(3))
     # The report relies on knowing each variable's object-graph key.
     stored = {key for key, _ in tf.train.list_variables(prefix) if key.startswith('model/')}
-    assert set(native_variable_keys(model).values()) == stored
+    assert set(native_variable_keys(model, tf.train.load_checkpoint(prefix)).values()) == stored
     report = load_checkpoint(twin, str(tmp_path), strict=True)
     assert report.scheme == 'osmnseg' and report.complete and report.path == prefix
     assert len(report.loaded) == len(model.reference_variables())
     for name, value in values(model).items():
         np.testing.assert_array_equal(twin.reference_variables()[name].numpy(), value)
     np.testing.assert_array_equal(forward(model), forward(twin))
+
+
+def test_training_checkpoint_reports_every_restored_variable_as_loaded(tmp_path):
+    """With the optimizer saved too, trainable variables are stored under optimizer/... keys."""
+    model, twin = tiny_model('osvos'), build_tiny('osvos')
+    optimizer = tf.keras.optimizers.Adam(1e-3)
+    optimizer.build(model.trainable_variables)
+    prefix = save_checkpoint(str(tmp_path), 2, model, {}, optimizer=optimizer)
+    assert any(key.startswith('optimizer/') and 'OPTIMIZER_SLOT' not in key
+               for key, _ in tf.train.list_variables(prefix))
+    report = load_checkpoint(twin, str(tmp_path))
+    assert report.missing == [] and report.unexpected == []
+    assert len(report.loaded) == len(twin.reference_variables())
+    for name, value in values(model).items():
+        np.testing.assert_array_equal(twin.reference_variables()[name].numpy(), value)
 
 
 def test_summary_lists_counts_and_first_names(tmp_path):

@@ -73,3 +73,53 @@ def test_video_input_without_the_extra_names_the_install_command(tiny_run, clip,
     with pytest.raises(SystemExit, match=r'pip install -e "\.\[video\]"'):
         infer_video.main([config, work_dir, '--video', str(video), '--mask', clip[1],
                           '--out', str(tmp_path / 'out'), '--cfg-options', *options])
+
+
+def run_clip(tiny_run, frames, mask_path, out):
+    config, work_dir, options = tiny_run
+    return infer_video.main([config, work_dir, '--frames', frames, '--mask', mask_path,
+                             '--out', str(out), '--max-size', '64', '--cfg-options', *options])
+
+
+def test_a_mask_without_objects_is_refused(tiny_run, clip, tmp_path):
+    frames, mask_path, _ = clip
+    save_palette_png(mask_path, np.zeros(SIZE, np.uint8))
+    with pytest.raises(SystemExit) as info:
+        run_clip(tiny_run, frames, mask_path, tmp_path / 'out')
+    assert info.value.code == (f'error: --mask {mask_path} holds no object (every pixel is 0); '
+                               'paint the objects of the first frame with ids 1, 2, ... (or 255 '
+                               'for one object).')
+    assert not (tmp_path / 'out').exists()
+
+
+def test_a_mask_of_another_size_is_resized_with_a_warning(tiny_run, clip, tmp_path, capsys):
+    frames, mask_path, mask = clip
+    save_palette_png(mask_path, mask[::2, ::2])  # 50x30
+    assert run_clip(tiny_run, frames, mask_path, tmp_path / 'out') == 5
+    assert (f'warning: --mask {mask_path} is 50x30 but the frames are 100x60; it is resized to '
+            'the frames (nearest).') in capsys.readouterr().err
+    first = load_index_png(str(tmp_path / 'out' / 'masks' / 'frame_000.png'))
+    assert first.shape == SIZE and first[25, 15] == 1 and first[50, 90] == 0
+
+
+def test_frames_of_different_sizes_are_refused(tiny_run, clip, tmp_path):
+    frames, mask_path, _ = clip
+    odd = os.path.join(frames, 'frame_003.jpg')
+    Image.new('RGB', (SIZE[1] + 4, SIZE[0])).save(odd)
+    with pytest.raises(SystemExit) as info:
+        run_clip(tiny_run, frames, mask_path, tmp_path / 'out')
+    assert info.value.code == (f'error: {odd} is 104x60 (WxH) but '
+                               f'{os.path.join(frames, "frame_000.jpg")} is 100x60; all frames '
+                               f'of --frames {frames} must have one size.')
+    assert not (tmp_path / 'out').exists()
+
+
+def test_hidden_files_in_the_frame_folder_are_skipped(tiny_run, clip, tmp_path):
+    frames, mask_path, _ = clip
+    with open(os.path.join(frames, '._frame_000.jpg'), 'wb') as f:  # macOS AppleDouble
+        f.write(b'\x00\x05\x16\x07 resource fork')
+    with open(os.path.join(frames, '.DS_Store'), 'wb') as f:
+        f.write(b'Bud1')
+    assert run_clip(tiny_run, frames, mask_path, tmp_path / 'out') == 5
+    assert sorted(os.listdir(tmp_path / 'out' / 'masks')) == [f'frame_{i:03d}.png'
+                                                              for i in range(5)]

@@ -28,9 +28,11 @@ def test_eval_out_and_show_dir(tiny_run, tmp_path, capsys):
         first = sorted(os.listdir(out / name))[0]
         with Image.open(out / name / first) as image:
             assert image.mode == 'P' and image.size == (64, 48)  # original size, not 64x32
-    assert {p.name for p in record.iterdir()} >= {'global_results.csv',
-                                                   'per-sequence_results.csv'}
     [json_path] = glob.glob(str(record / 'eval_*.json'))
+    stamp = os.path.basename(json_path)[len('eval_'):-len('.json')]
+    assert {p.name for p in record.iterdir()} == {f'global_results_{stamp}.csv',
+                                                  f'per-sequence_results_{stamp}.csv',
+                                                  f'eval_{stamp}.json'}
     with open(json_path) as f:
         saved = json.load(f)
     assert saved['config'] == config
@@ -46,7 +48,7 @@ def test_record_goes_beside_the_checkpoint_by_default(tiny_run):
                               '--cfg-options', *options])
     assert 'J-Mean' in results.global_metrics
     assert set(glob.glob(os.path.join(work_dir, 'eval_*.json'))) - before
-    assert os.path.isfile(os.path.join(work_dir, 'global_results.csv'))
+    assert glob.glob(os.path.join(work_dir, 'global_results_*.csv'))
 
 
 def test_online_finetune_option_builds_a_finetuning_segmenter(tiny_run):

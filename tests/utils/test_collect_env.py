@@ -8,8 +8,8 @@ import numpy as np
 import tensorflow as tf
 
 import osmnseg
-from osmnseg.devices.cpu import RELEVANT_CPU_FLAGS, read_cpu_info
 from osmnseg.utils.collect_env import collect_env, env_report_text
+from osmnseg.utils.machine import RELEVANT_CPU_FLAGS, read_cpu_info
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXPECTED_KEYS = ['Python', 'Platform', 'osmnseg', 'TensorFlow', 'TensorFlow build', 'Keras',

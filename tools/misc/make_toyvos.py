@@ -10,8 +10,8 @@ import argparse
 import sys
 import time
 
-from osmnseg.datasets.toyvos import (ToyVOSParams, copy_first_frame_baseline_jf, generate_toyvos,
-                                     is_current)
+from osmnseg.datasets.toyvos import ToyVOSParams, generate_toyvos, is_current
+from osmnseg.evaluation.baselines import copy_first_frame_baseline_jf
 from osmnseg.utils.errors import OsmnsegError
 
 

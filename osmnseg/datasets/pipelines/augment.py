@@ -3,7 +3,8 @@ random zoom crop."""
 import numpy as np
 
 from osmnseg.datasets.pipelines.base import BaseTransform
-from osmnseg.datasets.pipelines.functional import resize_image, resize_mask
+from osmnseg.datasets.pipelines.functional import resize_image
+from osmnseg.io.masks import resize_mask
 from osmnseg.registry import TRANSFORMS
 from osmnseg.utils.errors import ConfigError
 
@@ -24,6 +25,10 @@ class Resize(BaseTransform):
         self.size = None if size is None else tuple(size)
         self.image_keys = tuple(image_keys)
         self.mask_keys = tuple(mask_keys)
+
+    @classmethod
+    def inference_settings(cls, step):
+        return {'size': tuple(step['size'])} if step.get('size') is not None else {}
 
     def __call__(self, results):
         if self.size is not None:

@@ -4,7 +4,19 @@ import abc
 
 class BaseTransform(abc.ABC):
     """A callable ``results -> results``. Subclasses keep their constructor arguments as public
-    attributes of the same names, which ``repr`` prints."""
+    attributes of the same names, which ``repr`` prints.
+
+    A transform that decides how test frames or guides are prepared also says so for the
+    array-in inference (``osmnseg.apis.InferenceSettings.from_config``) through
+    :meth:`inference_settings`, so that training and testing cannot diverge.
+    """
+
+    @classmethod
+    def inference_settings(cls, step):
+        """The ``InferenceSettings`` fields that the test-pipeline entry ``step`` (this
+        transform's config dict) sets; only what ``step`` states, the rest keeps the settings'
+        defaults."""
+        return {}
 
     @abc.abstractmethod
     def __call__(self, results):

@@ -34,6 +34,11 @@ class Normalize(BaseTransform):
         self.mode = mode
         self.keys = tuple(keys)
 
+    @classmethod
+    def inference_settings(cls, step):
+        return {'normalize': {key: step[key] for key in ('mean', 'scale', 'to_bgr', 'mode')
+                              if key in step}}
+
     def __call__(self, results):
         for key in self.keys:
             if key in results:
@@ -49,6 +54,10 @@ class MaskGuideBackground(BaseTransform):
 
     def __init__(self, mask_key='guide_mask'):
         self.mask_key = mask_key
+
+    @classmethod
+    def inference_settings(cls, step):
+        return {'mask_guide_background': True}
 
     def __call__(self, results):
         results['guide'] = mask_background(results['guide'], results[self.mask_key])

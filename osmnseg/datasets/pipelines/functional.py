@@ -1,7 +1,8 @@
 """Pure numpy/PIL building blocks of OSMN's input preprocessing (spec §4).
 
 The TRANSFORMS classes of this package are thin wrappers around these functions, and the
-inference code calls them directly, so training and testing prepare inputs the same way.
+inference code calls them directly, so training and testing prepare inputs the same way. Mask
+selection, nearest resize and dilation live in :mod:`osmnseg.io.masks`.
 Conventions: images are ``[H, W, 3] uint8`` RGB until :func:`normalize_image`; masks are
 ``[H, W] uint8`` (0 = background); sizes are ``(H, W)``; boxes are ``(xmin, ymin, xmax, ymax)``.
 Randomness comes only from an explicit ``numpy.random.Generator``; ``rng=None`` means "test
@@ -11,6 +12,7 @@ import numpy as np
 from PIL import Image, ImageEnhance, UnidentifiedImageError
 from pycocotools import mask as coco_mask
 
+from osmnseg.io.masks import binary_dilation, disk, resize_mask
 from osmnseg.utils.errors import DataError
 
 CAFFE_MEAN_BGR = (104.0, 117.0, 123.0)
@@ -39,20 +41,6 @@ def read_image(path):
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
         raise DataError(f'{path} is not a readable image ({err}); replace the corrupted '
                         'file.') from err
-
-
-def binarize_mask(index_mask, obj_id=None):
-    """Select one object of an index mask.
-
-    Args:
-        index_mask: ``[H, W]`` integer array of object ids (or 0/255 grey levels).
-        obj_id: the object's id; ``None`` selects every non-zero pixel.
-
-    Returns:
-        ``[H, W] uint8`` with values 0/1.
-    """
-    selected = index_mask > 0 if obj_id is None else index_mask == obj_id
-    return selected.astype(np.uint8)
 
 
 def coco_segmentation_to_rle(segmentation, height, width):
@@ -91,13 +79,6 @@ def resize_image(image, size):
     if image.shape[:2] == tuple(size):
         return image
     return np.asarray(Image.fromarray(image).resize((size[1], size[0]), Image.BILINEAR))
-
-
-def resize_mask(mask, size):
-    """Resize a ``[h, w] uint8`` mask to ``(H, W)`` with nearest neighbour (values kept)."""
-    if mask.shape[:2] == tuple(size):
-        return mask
-    return np.asarray(Image.fromarray(mask).resize((size[1], size[0]), Image.NEAREST))
 
 
 def mask_bbox(mask):
@@ -290,31 +271,6 @@ def make_spatial_guide(mask, rng=None, center_perturb=0.2, std_perturb=0.4, min_
 
 
 # ---------------------------------------------------------------------------------- masktrack guide
-def disk_structure(radius):
-    """``[2r+1, 2r+1] bool`` disk: ``x^2 + y^2 <= r^2`` around the centre."""
-    offsets = np.arange(-radius, radius + 1)
-    return offsets[None, :] ** 2 + offsets[:, None] ** 2 <= radius * radius
-
-
-def binary_dilate(mask, structure):
-    """Binary dilation (as ``scipy.ndimage.binary_dilation``, zero outside the image).
-
-    Args:
-        mask: ``[H, W]``, non-zero = set.
-        structure: ``[2r+1, 2r+1] bool`` centred structuring element.
-
-    Returns:
-        ``[H, W] bool``.
-    """
-    radius_y, radius_x = structure.shape[0] // 2, structure.shape[1] // 2
-    height, width = mask.shape
-    padded = np.pad(mask != 0, ((radius_y, radius_y), (radius_x, radius_x)))
-    out = np.zeros((height, width), bool)
-    for dy, dx in zip(*np.nonzero(structure)):
-        out |= padded[dy:dy + height, dx:dx + width]
-    return out
-
-
 def _scale_nearest(mask, ratio):
     """OpenCV ``resize(fx=fy=ratio, INTER_NEAREST)``: size rounded, source index floored."""
     height, width = mask.shape
@@ -358,7 +314,7 @@ def make_masktrack_guide(mask, rng=None, scale_range=(0.8, 1.2), shift_ratio=0.2
     """
     if rng is not None:
         mask = perturb_mask(mask, rng, scale_range, shift_ratio)
-    return binary_dilate(mask, disk_structure(dilate_radius)).astype(np.float32) * 255.0
+    return binary_dilation(mask, disk(dilate_radius)).astype(np.float32) * 255.0
 
 
 # ---------------------------------------------------------------------------------- normalisation

@@ -2,7 +2,8 @@
 guide, as a Gaussian heatmap (§4.3) or a MaskTrack-style dilated mask (§4.4)."""
 from osmnseg.datasets.pipelines.base import BaseTransform
 from osmnseg.datasets.pipelines.functional import (make_masktrack_guide, make_spatial_guide,
-                                                   make_visual_guide, resize_mask)
+                                                   make_visual_guide)
+from osmnseg.io.masks import resize_mask
 from osmnseg.registry import TRANSFORMS
 from osmnseg.utils.errors import DataError
 
@@ -54,6 +55,12 @@ class VisualGuide(BaseTransform):
         self.image_key = image_key
         self.mask_key = mask_key
 
+    @classmethod
+    def inference_settings(cls, step):
+        names = {'size': 'guide_size', 'pad_ratio': 'pad_ratio',
+                 'keep_aspect_ratio': 'keep_aspect_ratio'}
+        return {setting: step[key] for key, setting in names.items() if key in step}
+
     def __call__(self, results):
         image, mask = results[self.image_key], results[self.mask_key]
         if image.shape[:2] != mask.shape[:2]:
@@ -97,6 +104,10 @@ class SpatialGuide(BaseTransform):
         self.test_mode = test_mode
         self.source_key = source_key
 
+    @classmethod
+    def inference_settings(cls, step):
+        return {'min_std': step['min_std']} if 'min_std' in step else {}
+
     def __call__(self, results):
         results['spatial_guide'] = make_spatial_guide(
             _working_mask(results, self.source_key),
@@ -126,6 +137,13 @@ class MaskTrackGuide(BaseTransform):
         self.dilate_radius = dilate_radius
         self.test_mode = test_mode
         self.source_key = source_key
+
+    @classmethod
+    def inference_settings(cls, step):
+        settings = {'spatial_guide': 'masktrack'}
+        if 'dilate_radius' in step:
+            settings['dilate_radius'] = step['dilate_radius']
+        return settings
 
     def __call__(self, results):
         results['spatial_guide'] = make_masktrack_guide(

@@ -1,10 +1,10 @@
 """Transforms that read a sample's files: frames, palette/index masks and COCO masks."""
 import numpy as np
 
-from osmnseg.datasets.palette import load_index_png
 from osmnseg.datasets.pipelines.base import BaseTransform
-from osmnseg.datasets.pipelines.functional import (binarize_mask, coco_segmentation_to_mask,
-                                                   read_image, resize_mask)
+from osmnseg.datasets.pipelines.functional import coco_segmentation_to_mask, read_image
+from osmnseg.io.masks import binarize_mask, resize_mask
+from osmnseg.io.palette import load_index_png
 from osmnseg.registry import TRANSFORMS
 
 

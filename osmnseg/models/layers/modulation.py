@@ -1,5 +1,6 @@
 """The modulation contract shared by backbones, modulators and the segmentor."""
 import collections
+from typing import NamedTuple
 
 import tensorflow as tf
 
@@ -8,6 +9,53 @@ ModulatableLayer.__doc__ = """A backbone layer that may be modulated.
 
 Fields: ``name`` (layer name, e.g. ``'conv3_1'``), ``channels`` (C of its output) and
 ``stride`` (its output stride relative to the input image)."""
+
+
+class Modulation(NamedTuple):
+    """What a modulator produces and the backbone applies: ``f' = scale * f + shift`` after the
+    activation of each named layer.
+
+    Fields (either dict may be empty):
+        scales: ``{layer: [B,C] or [B,h,w,C]}`` per-sample scales γ.
+        shifts: ``{layer: [B,h,w,C] or [B,C]}`` per-sample shifts β.
+
+    :meth:`flatten` gives the one-dict form ``model.encode_guide`` returns and the SavedModel
+    serves (``{layer: γ, '<layer>:shift': β}``); :meth:`unflatten` reads it back. They are the only
+    code that knows that naming.
+    """
+
+    scales: dict
+    shifts: dict
+
+    def flatten(self):
+        """``{layer: scale, '<layer>:shift': shift}``."""
+        return {**self.scales, **{name + SHIFT_SUFFIX: v for name, v in self.shifts.items()}}
+
+    @classmethod
+    def unflatten(cls, params):
+        """The :class:`Modulation` of a :meth:`flatten`-ed dict."""
+        scales = {k: v for k, v in params.items() if not k.endswith(SHIFT_SUFFIX)}
+        shifts = {k[:-len(SHIFT_SUFFIX)]: v for k, v in params.items() if k.endswith(SHIFT_SUFFIX)}
+        return cls(scales, shifts)
+
+    def combined(self, other):
+        """Both modulations at once: scales of a layer present in both multiply, shifts add."""
+        return Modulation(_union(self.scales, other.scales, tf.multiply),
+                          _union(self.shifts, other.shifts, tf.add))
+
+
+SHIFT_SUFFIX = ':shift'  # a shift's key in the flat form of a Modulation
+
+
+def _union(first, second, combine):
+    """Union of two ``{layer: tensor}`` dicts; entries present in both are ``combine``d (after
+    bringing ``[B,C]`` vectors to ``[B,1,1,C]`` so they broadcast against ``[B,h,w,C]`` maps)."""
+    merged = dict(first)
+    for name, value in second.items():
+        if name in merged:
+            value = combine(as_map(tf.cast(merged[name], value.dtype)), as_map(value))
+        merged[name] = value
+    return merged
 
 
 def modulate(x, scale=None, shift=None):

@@ -4,7 +4,8 @@ A modulator is built with ``layers``: the backbone layers it may modulate, as
 ``ModulatableLayer(name, channels, stride)`` in network order (the segmentor passes the
 backbone's modulatable layers, minus the early ones unless ``mod_early_conv``). It exposes
 ``modulated_layers`` (the names it actually transforms) and is called as
-``modulator(guide, training) -> (scales, shifts)`` with
+``modulator(guide, training) -> (scales, shifts)`` (a 2-tuple or a
+:class:`~osmnseg.models.layers.Modulation`) with
 
 * ``scales``: ``{layer_name: [B,C]}`` (or ``[B,h,w,C]``) multiplied into the layer output,
 * ``shifts``: ``{layer_name: [B,h,w,C]}`` (or ``[B,C]``) added after the scaling,

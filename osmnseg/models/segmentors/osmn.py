@@ -3,12 +3,11 @@ import functools
 
 import tensorflow as tf
 
-from osmnseg.models.layers import Module, as_map
+from osmnseg.models.layers import Module, Modulation
 from osmnseg.registry import BACKBONES, HEADS, LOSSES, MODULATORS, SEGMENTORS
 from osmnseg.utils.errors import BuildError, ConfigError
 
 COMPUTE_DTYPES = ('float32', 'bfloat16', 'float16')
-SHIFT_SUFFIX = ':shift'  # visual_params key of a shift produced by the visual modulator
 
 
 @SEGMENTORS.register_module()
@@ -130,11 +129,9 @@ class OSMN(Module):
     def _encode_guide(self, guide, training=False):
         if self.visual_modulator is None:
             return {}
-        scales, shifts = self.visual_modulator(tf.cast(guide, self.compute_dtype),
-                                               training=training)
-        params = {name: tf.cast(v, tf.float32) for name, v in scales.items()}
-        params.update({name + SHIFT_SUFFIX: tf.cast(v, tf.float32) for name, v in shifts.items()})
-        return params
+        modulation = Modulation(*self.visual_modulator(tf.cast(guide, self.compute_dtype),
+                                                       training=training))
+        return tf.nest.map_structure(lambda v: tf.cast(v, tf.float32), modulation).flatten()
 
     def _encode_frame(self, image, training=False):
         x = tf.cast(image, self.compute_dtype)
@@ -147,17 +144,13 @@ class OSMN(Module):
         x = _repeat_batch(shared['x'], objects)
         features = {k: _repeat_batch(v, objects) for k, v in shared['features'].items()}
         guide = tf.cast(spatial_guide, self.compute_dtype)
-        scales = {k: v for k, v in visual_params.items() if not k.endswith(SHIFT_SUFFIX)}
-        shifts = {k[:-len(SHIFT_SUFFIX)]: v for k, v in visual_params.items()
-                  if k.endswith(SHIFT_SUFFIX)}
+        modulation = Modulation.unflatten(visual_params)
         if self.spatial_modulator is not None:
-            sp_scales, sp_shifts = self.spatial_modulator(
-                guide, training=training and not self.fix_bn)
-            scales = _merge(scales, sp_scales, tf.multiply)
-            shifts = _merge(shifts, sp_shifts, tf.add)
+            modulation = modulation.combined(Modulation(*self.spatial_modulator(
+                guide, training=training and not self.fix_bn)))
         if self.guide_as_input:
             x = self._pad_to_aligned(tf.concat([guide, x], axis=-1))
-        x, features = self.backbone(x, scales, shifts, training=training,
+        x, features = self.backbone(x, modulation.scales, modulation.shifts, training=training,
                                     start=self.shared_steps, keep=self.head.in_features,
                                     features=features)
         return tf.cast(self.head(features, shared['size'], training=training), tf.float32)
@@ -251,17 +244,6 @@ def _build_optional(cfg, layers, key):
     if cfg is None:
         return None
     return MODULATORS.build(cfg, dict(layers=layers), key=key)
-
-
-def _merge(first, second, combine):
-    """Union of two ``{layer: tensor}`` dicts; entries present in both are ``combine``d (after
-    bringing ``[B,C]`` vectors to ``[B,1,1,C]`` so they broadcast against ``[B,h,w,C]`` maps)."""
-    merged = dict(first)
-    for name, value in second.items():
-        if name in merged:
-            value = combine(as_map(tf.cast(merged[name], value.dtype)), as_map(value))
-        merged[name] = value
-    return merged
 
 
 def _repeat_batch(t, size):

@@ -1,16 +1,12 @@
 """CheckpointHook: real TF checkpoints of the complete training state, written atomically."""
-import os
-import shutil
-
-from osmnseg.models.checkpoint import save_checkpoint
 from osmnseg.registry import HOOKS
-from osmnseg.runner.dist_utils import worker_info
 from osmnseg.runner.hooks.hook import Hook
 
 
 @HOOKS.register_module()
 class CheckpointHook(Hook):
-    """Save ``iter_<N>`` checkpoints every ``interval`` iterations and at the end.
+    """Save ``iter_<N>`` checkpoints every ``interval`` iterations, at the end, and at the
+    iteration where SIGINT/SIGTERM stopped the run.
 
     A checkpoint holds the model (incl. its RNG), the optimizer (moments, iteration count,
     learning rate, loss-scale state), accumulated gradients and the runner's iteration, which
@@ -38,17 +34,24 @@ class CheckpointHook(Hook):
         self.best_score = None
         self._last_saved_iter = None
 
-    def saved_at(self, iteration):
-        return self._last_saved_iter == iteration
-
     def after_train_iter(self, runner):
-        if self.every_n_iters(runner, self.interval) or (self.save_last and self.is_last_iter(runner)):
+        if self.every_n_iters(runner, self.interval) or (self.save_last and
+                                                         self.is_last_iter(runner)):
             self.save(runner)
 
-    def after_val(self, runner):
-        if not self.save_best or self.save_best not in runner.val_metrics:
+    def after_run(self, runner):
+        # A signal may arrive at any point of an iteration; the runner stops after finishing it,
+        # so the stopped run is saved here, once every hook has seen its last iteration.
+        if runner.stop_requested is not None and self._last_saved_iter != runner.iter:
+            self.save(runner)
+
+    def after_val(self, runner, metrics=None):
+        """Keep a ``best_<metric>`` copy when ``metrics`` (default: the runner's latest)
+        improve on the best score so far."""
+        metrics = runner.val_metrics if metrics is None else metrics
+        if not self.save_best or self.save_best not in metrics:
             return
-        score = float(runner.val_metrics[self.save_best])
+        score = float(metrics[self.save_best])
         if self.best_score is not None and score <= self.best_score:
             return
         self.best_score = score
@@ -60,25 +63,12 @@ class CheckpointHook(Hook):
         self._last_saved_iter = runner.iter
 
     def save(self, runner, name=None, update_last=True):
-        """Write a checkpoint of the runner's current state; every worker takes part, only the
-        chief's copy is kept (the others write to a scratch folder, as tf.distribute requires)."""
-        meta = dict(config=runner.cfg.pretty_text, config_file=runner.cfg.filename,
-                    seed=runner.cfg.get('seed'), lr=runner.outputs.get('lr'),
-                    data_state=dict(next_batch=runner.iter), metrics=dict(runner.val_metrics),
-                    best_score=self.best_score)
-        runner.call_hook('before_save_checkpoint', meta)
-        directory = self.out_dir or runner.work_dir
-        chief, task_id = worker_info(runner.strategy)
-        if not chief:
-            directory = os.path.join(directory, f'.worker_{task_id}_scratch')
-        prefix = save_checkpoint(directory, runner.iter, runner.model, meta,
-                                 max_keep=self.max_keep if update_last else None, name=name,
-                                 update_last=update_last, **runner.checkpoint_trackables())
-        if chief:
-            runner.logger.info(f'saved checkpoint {prefix} at iteration {runner.iter}')
-        else:
-            shutil.rmtree(directory, ignore_errors=True)
+        """Write a checkpoint of the runner's current state (``runner.save_checkpoint``) with
+        this hook's best score in its meta."""
+        prefix = runner.save_checkpoint(name, dict(best_score=self.best_score),
+                                        out_dir=self.out_dir,
+                                        max_keep=self.max_keep if update_last else None,
+                                        update_last=update_last)
         if update_last:
             self._last_saved_iter = runner.iter
         return prefix
-

@@ -40,7 +40,8 @@ class Hook:
         """Once, after model, optimizer and hooks are built, before any checkpoint is loaded."""
 
     def after_run(self, runner):
-        """Once, after the last iteration (also after an interruption that saved a checkpoint)."""
+        """Once, after the last iteration (also after SIGINT/SIGTERM stopped the run; the
+        checkpoint hook saves that iteration here)."""
 
     def before_train_iter(self, runner):
         """Before each training iteration; ``runner.iter`` is the number of finished iterations."""
@@ -51,8 +52,9 @@ class Hook:
     def before_val(self, runner):
         """Before a validation pass."""
 
-    def after_val(self, runner):
-        """After a validation pass; ``runner.val_metrics`` holds its metrics."""
+    def after_val(self, runner, metrics):
+        """After a validation pass, with its ``{metric name: float}`` (also kept as
+        ``runner.val_metrics``)."""
 
     def before_save_checkpoint(self, runner, meta):
         """Before a checkpoint is written; a hook may add JSON-able entries to ``meta``."""

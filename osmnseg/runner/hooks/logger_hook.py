@@ -86,15 +86,15 @@ class LoggerHook(Hook):
                                      max_outputs=1)
             self._writer.flush()
 
-    def after_val(self, runner):
-        record = dict(mode='val', iter=runner.iter, **runner.val_metrics)
+    def after_val(self, runner, metrics):
+        record = dict(mode='val', iter=runner.iter, **metrics)
         runner.logger.info('Val @ iter %d: %s', runner.iter,
-                           ', '.join(f'{k}: {v:.4f}' for k, v in runner.val_metrics.items()
+                           ', '.join(f'{k}: {v:.4f}' for k, v in metrics.items()
                                      if isinstance(v, float)))
         self._append_json(record)
         if self._writer is not None:
             with self._writer.as_default(step=runner.iter):
-                for key, value in runner.val_metrics.items():
+                for key, value in metrics.items():
                     if isinstance(value, float):
                         tf.summary.scalar(f'val/{key}', value)
             self._writer.flush()

@@ -1,12 +1,15 @@
-"""MixedPrecisionHook: the compute dtype and loss scaling of a run, per device.
+"""MixedPrecisionHook: the compute dtype and loss scaling of a run, as the device says.
 
-Variables always stay float32; only the compute dtype of the model changes.
+Variables always stay float32; only the compute dtype of the model changes. With
+``dtype='auto'`` the hook asks ``device.default_precision('train')``, with ``loss_scale='auto'``
+``device.default_loss_scale(dtype)``; the devices document their choices (docs/devices.md):
 
 | device | dtype='auto' | loss scaling |
 |---|---|---|
 | CPU with fast bf16 (avx512_bf16 / AMX) | bfloat16 | not needed (bf16 has float32's range) |
 | CPU without | float32 (bf16 would be emulated, slower) | — |
-| GPU | float16 | Keras ``LossScaleOptimizer`` (dynamic) |
+| GPU, compute capability >= 7.0 | float16 | Keras ``LossScaleOptimizer`` (dynamic) |
+| GPU below 7.0 | float32 | — |
 | NPU | float32 graph, the adapter's ``allow_mix_precision`` casts suitable ops to float16 | Keras ``LossScaleOptimizer`` (the Ascend port had none) |
 """
 import keras
@@ -42,22 +45,14 @@ class MixedPrecisionHook(Hook):
 
     def resolve(self, device):
         """(compute dtype for the model, loss scale setting) on ``device``."""
-        kind = type(device).__name__.lower()
-        if self.dtype != 'auto':
-            dtype = self.dtype
-        elif kind == 'gpu':
-            dtype = 'float16'
-        elif kind == 'cpu':
-            dtype = 'bfloat16' if device.fast_bf16 else 'float32'
-        else:  # the NPU adapter mixes precision itself from a float32 graph
-            dtype = 'float32'
+        dtype = device.default_precision('train') if self.dtype == 'auto' else self.dtype
         supported = device.supported_precisions
         if dtype not in supported:
-            raise ConfigError(f"MixedPrecisionHook.dtype '{dtype}' is not supported on {kind} "
-                              f"(supported: {', '.join(supported)})")
+            raise ConfigError(f"MixedPrecisionHook.dtype '{dtype}' is not supported on "
+                              f"{device!r} (supported: {', '.join(supported)})")
         loss_scale = self.loss_scale
         if loss_scale == 'auto':
-            loss_scale = 'dynamic' if dtype == 'float16' or kind == 'npu' else None
+            loss_scale = device.default_loss_scale(dtype)
         return dtype, loss_scale
 
     def before_run(self, runner):

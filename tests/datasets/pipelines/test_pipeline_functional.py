@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from osmnseg.datasets.pipelines import functional as F
+from osmnseg.io.masks import disk
 
 
 def _rectangle(shape, rows, cols):
@@ -138,19 +139,12 @@ def test_rotation_matches_opencv_convention(angle):
 
 
 # ------------------------------------------------------------------ masktrack guide (§4.4)
-def test_disk_structure_radius_5():
-    disk = F.disk_structure(5)
-    assert disk.shape == (11, 11) and disk.sum() == 81
-    offsets = np.arange(-5, 6)
-    np.testing.assert_array_equal(disk, offsets[None] ** 2 + offsets[:, None] ** 2 <= 25)
-
-
 def test_masktrack_test_guide_is_the_dilated_mask_times_255():
     mask = np.zeros((30, 30), np.uint8)
     mask[15, 12] = 1
     guide = F.make_masktrack_guide(mask)
     expected = np.zeros((30, 30), np.float32)
-    expected[10:21, 7:18] = F.disk_structure(5) * 255.0
+    expected[10:21, 7:18] = disk(5) * 255.0
     np.testing.assert_array_equal(guide, expected)
 
 
@@ -199,9 +193,3 @@ def test_coco_polygon_and_rle_rasterise_alike():
     compressed = coco_mask.encode(np.asfortranarray(from_polygon))
     compressed['counts'] = compressed['counts'].decode('ascii')  # as stored in JSON
     np.testing.assert_array_equal(F.coco_segmentation_to_mask(compressed, 12, 16), from_polygon)
-
-
-def test_binarize_mask_by_id_or_any():
-    index = np.array([[0, 1, 2], [2, 255, 0]], np.uint8)
-    np.testing.assert_array_equal(F.binarize_mask(index, 2), [[0, 0, 1], [1, 0, 0]])
-    np.testing.assert_array_equal(F.binarize_mask(index, None), [[0, 1, 1], [1, 1, 0]])

@@ -8,7 +8,8 @@ from PIL import Image
 from osmnseg.config import Config
 from osmnseg.datasets.palette import save_palette_png
 from osmnseg.datasets.pipelines import (DEFAULT_GUIDE_SIZE, Compose, make_spatial_guide,
-                                        resize_mask, visual_guide_size)
+                                        visual_guide_size)
+from osmnseg.io.masks import resize_mask
 from osmnseg.registry import TRANSFORMS
 from osmnseg.utils.errors import BuildError, ConfigError, DataError, RegistryError
 

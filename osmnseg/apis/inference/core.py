@@ -1,0 +1,172 @@
+"""``InferenceCore``: one frame in, that frame's merged mask and probabilities out.
+
+The core holds only what the next frame needs: each object's visual parameters (encoded once
+from a frame and its mask) and its previous binary mask at working size (the source of the next
+spatial guide; kept in memory instead of the original's PNG round trip, spec quirk 10). Each
+step segments the known objects as one batch: the layers no modulator touches run once for the
+frame (``model.encode_frame``), the modulated rest once per object (``model.segment_shared``).
+Objects are merged with a constant 0.5 background score and an argmax, ties going to the lower
+id (spec §7.5). The core has no file paths: readers, writers and the online fine-tuning driver
+live in their own modules around it.
+"""
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+
+from osmnseg.apis.inference.inputs import frame_input, spatial_guide_input, visual_guide_input
+from osmnseg.apis.inference.memory import ObjectMemory
+from osmnseg.apis.inference.merge import FrameScores, id_value
+from osmnseg.apis.inference.settings import InferenceSettings
+from osmnseg.io.masks import resize_mask
+from osmnseg.utils.errors import DataError
+
+
+@dataclasses.dataclass(frozen=True)
+class StepOutput:
+    """What :meth:`InferenceCore.step` returns for one frame.
+
+    Attributes:
+        index_mask: ``[H, W] uint8`` merged object ids (0 = background) at the frame's size.
+        probabilities: ``{obj_id: [H, W] float32}`` in ``[0, 1]``, one per object segmented
+            or given on this frame (a given mask is 0/1).
+    """
+
+    index_mask: np.ndarray
+    probabilities: dict
+
+
+class InferenceCore:
+    """Propagate object masks through a video, one frame per :meth:`step`.
+
+    Args:
+        model: a built OSMN model (weights loaded, compute dtype set).
+        settings: :class:`~osmnseg.apis.inference.settings.InferenceSettings`.
+    """
+
+    def __init__(self, model, settings):
+        self.model = model
+        self.settings = settings
+        self.memory = ObjectMemory()
+
+    @classmethod
+    def from_config(cls, model, cfg):
+        """A core with the settings of ``cfg``'s test pipeline and ``test_cfg``."""
+        return cls(model, InferenceSettings.from_config(cfg))
+
+    @property
+    def object_ids(self):
+        """The ids of the known objects, increasing."""
+        return sorted(self.memory.objects, key=id_value)
+
+    def reset(self):
+        """Forget every object."""
+        self.memory = ObjectMemory()
+
+    def remove_object(self, obj_id):
+        """Forget one object.
+
+        Raises:
+            DataError: ``obj_id`` is not a known object.
+        """
+        if obj_id not in self.memory:
+            raise DataError(f'object {obj_id} is not being segmented (known: '
+                            f'{self.object_ids}); pass one of those ids.')
+        self.memory.remove(obj_id)
+
+    def step(self, frame, masks=None, reencode=False):
+        """Segment one frame.
+
+        Args:
+            frame: ``[H, W, 3] uint8`` RGB, any size; it is processed at the settings' working
+                size and the outputs come back at ``H x W``.
+            masks: ``None`` or ``{obj_id (int >= 1): [H, W] bool/uint8 mask}`` for this frame.
+                A new id starts an object (its visual guide is encoded from this frame and
+                mask); a known id is a correction: the mask replaces the prediction on this
+                frame and becomes the next frame's spatial guide. Objects not in ``masks`` are
+                predicted as usual.
+            reencode: also re-encode the visual guide of corrected objects from this frame.
+
+        Returns:
+            :class:`StepOutput`.
+
+        Raises:
+            DataError: the frame is not ``[H, W, 3] uint8``, an id is not an integer >= 1, a
+                mask's size differs from the frame's, or a new object's mask is empty.
+        """
+        frame = _checked_frame(frame)
+        size = frame.shape[:2]
+        masks = {_checked_id(obj): _checked_mask(obj, mask, size)
+                 for obj, mask in (masks or {}).items()}
+        scores = self.propagate(frame, masks, reencode)
+        return StepOutput(scores.index_mask(size), scores.probabilities(size))
+
+    def propagate(self, frame, masks=None, reencode=False):
+        """:meth:`step` before merging and resizing, without input checks.
+
+        Args:
+            frame: ``[H, W, 3] uint8`` RGB.
+            masks: ``{obj: [h, w] uint8 0/1}``, of any size (nearest-resized to the frame for
+                the visual guide and to the working size for the spatial guide); ``obj`` may be
+                ``None`` (a single object written as id 1).
+            reencode: as in :meth:`step`.
+
+        Returns:
+            :class:`~osmnseg.apis.inference.merge.FrameScores`.
+        """
+        masks = masks or {}
+        work_size = self.settings.working_size(frame.shape[:2])
+        predicted = [obj for obj in self.memory.objects if obj not in masks]
+        scores = self._predict(frame, work_size, predicted)
+        for obj, mask in masks.items():
+            if obj not in self.memory or reencode:
+                self.memory.set_params(obj, self._encode(frame, obj, mask))
+            self.memory.masks[obj] = resize_mask(mask, work_size)
+            scores[obj] = self.memory.masks[obj].astype(np.float32)
+        return FrameScores(scores, dict(masks), bool(predicted))
+
+    def _encode(self, frame, obj, mask):
+        """Visual parameters of ``obj`` from ``frame`` and its ``mask``."""
+        if not mask.any():
+            raise DataError(f'the mask given for object {obj} is empty; an object is encoded '
+                            'from at least one pixel of it.')
+        guide = visual_guide_input(frame, resize_mask(mask, frame.shape[:2]), self.settings)
+        return self.model.encode_guide(tf.constant(guide))
+
+    def _predict(self, frame, work_size, objects):
+        """Probabilities ``{obj: [h, w] float32}`` at working size of ``objects`` (one batch);
+        their masks in memory become the thresholded predictions."""
+        if not objects:
+            return {}
+        guides = np.stack([spatial_guide_input(resize_mask(self.memory.masks[obj], work_size),
+                                               self.settings) for obj in objects])
+        shared = self.model.encode_frame(tf.constant(frame_input(frame, work_size, self.settings)))
+        logits = self.model.segment_shared(shared, tf.constant(guides),
+                                           self.memory.stacked_params(objects))
+        probabilities = tf.sigmoid(logits)[..., 0].numpy()
+        for obj, probability in zip(objects, probabilities):
+            self.memory.masks[obj] = (probability > self.settings.threshold).astype(np.uint8)
+        return dict(zip(objects, probabilities))
+
+
+def _checked_frame(frame):
+    frame = np.asarray(frame)
+    if frame.ndim != 3 or frame.shape[-1] != 3 or frame.dtype != np.uint8:
+        raise DataError(f'a frame must be an [H, W, 3] uint8 RGB array, got shape '
+                        f'{list(frame.shape)} and dtype {frame.dtype}; convert it first.')
+    return frame
+
+
+def _checked_id(obj):
+    if isinstance(obj, (bool, np.bool_)) or not isinstance(obj, (int, np.integer)) or obj < 1:
+        raise DataError(f'object ids are integers >= 1 (0 is the background), got {obj!r}; '
+                        'renumber the object.')
+    return int(obj)
+
+
+def _checked_mask(obj, mask, size):
+    mask = np.asarray(mask)
+    if mask.shape != tuple(size):
+        raise DataError(f'the mask of object {obj} is {"x".join(map(str, mask.shape))} but the '
+                        f'frame is {size[0]}x{size[1]}; give the mask at the frame\'s size.')
+    return (mask != 0).astype(np.uint8)

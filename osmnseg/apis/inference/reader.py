@@ -1,0 +1,66 @@
+"""Reading a video's frames and first-frame annotations (arrays or files) for the core."""
+import os
+
+import numpy as np
+from PIL import Image
+
+from osmnseg.datasets.pipelines.functional import read_image
+from osmnseg.io.masks import binarize_mask
+from osmnseg.io.palette import load_index_png
+from osmnseg.utils.errors import DataError
+
+
+def read_frame(frame):
+    """``[H, W, 3] uint8`` RGB from a frame array or image file."""
+    return read_image(str(frame)) if isinstance(frame, (str, os.PathLike)) else np.asarray(frame)
+
+
+def frame_size(frame):
+    """``(H, W)`` of a frame array or image file (reads the file header only)."""
+    if isinstance(frame, (str, os.PathLike)):
+        with Image.open(frame) as image:
+            return image.height, image.width
+    return np.shape(frame)[:2]
+
+
+class AnnotationReader:
+    """Index masks of the annotated frames, read on first use and cached.
+
+    Args:
+        annotations: ``{frame index: [H, W] integer index mask or PNG path}``.
+    """
+
+    def __init__(self, annotations):
+        self.annotations = annotations
+        self.cache = {}
+
+    def __call__(self, index):
+        """``[H, W]`` index mask of frame ``index``.
+
+        Raises:
+            DataError: frame ``index`` has no annotation.
+        """
+        if index not in self.cache:
+            if index not in self.annotations:
+                raise DataError(f'no annotation given for frame {index}, where an object '
+                                'starts; pass its index PNG in annotations.')
+            value = self.annotations[index]
+            self.cache[index] = load_index_png(value) if isinstance(value, (str, os.PathLike)) \
+                else np.asarray(value)
+        return self.cache[index]
+
+    def first_masks(self, index, object_ids, first_frame):
+        """``{obj: [H, W] uint8 0/1}`` of the objects whose first annotated frame is ``index``.
+
+        Raises:
+            DataError: such an object has no pixel in that frame's annotation.
+        """
+        masks = {}
+        for obj in object_ids:
+            if first_frame.get(obj, 0) != index:
+                continue
+            masks[obj] = binarize_mask(self(index), obj)
+            if not masks[obj].any():
+                raise DataError(f'object {obj} has an empty mask in its first annotated frame '
+                                f'{index}; remove it from the object list or fix the annotation.')
+        return masks

@@ -1,0 +1,14 @@
+"""Errors of the web app that are not about the input's content (those are ``DataError``).
+
+The routes turn them into HTTP answers: ``UnknownClipError`` 404, ``ClipBusyError`` 409; the
+page shows their one-line message.
+"""
+from osmnseg.utils.errors import OsmnsegError
+
+
+class UnknownClipError(OsmnsegError):
+    """The clip id names no clip of the requesting browser session."""
+
+
+class ClipBusyError(OsmnsegError):
+    """The clip is being propagated, so its masks cannot change now."""

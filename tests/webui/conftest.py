@@ -1,0 +1,60 @@
+"""Fixtures of the web app tests: the app around a fake core, a client of it, and the real core
+on the tiny random-weight model of tests/apis."""
+import os
+import sys
+
+import pytest
+
+pytest.importorskip('fastapi', reason='needs the webui extra: pip install -e ".[webui]"')
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from osmnseg.webui.app import create_app  # noqa: E402
+from osmnseg.webui.sessions import Limits  # noqa: E402
+from webui_inputs import CoreFactory  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                'apis'))
+
+LIMITS = Limits(max_frames=12, max_upload_mb=1, max_clips=2)
+
+
+@pytest.fixture
+def factory():
+    return CoreFactory()
+
+
+@pytest.fixture
+def make_client(factory):
+    """``make_client(**create_app kwargs)`` -> a started ``TestClient`` of a new app (the
+    fake core's ``factory`` unless ``core_factory`` is given); all shut down at teardown."""
+    clients = []
+
+    def make(**kwargs):
+        kwargs.setdefault('limits', LIMITS)
+        client = TestClient(create_app(kwargs.pop('core_factory', factory), **kwargs))
+        clients.append(client.__enter__())
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client):
+    return make_client()
+
+
+@pytest.fixture(scope='session')
+def real_core_factory():
+    """``() -> InferenceCore`` on the tiny random-weight model of tests/apis (float32)."""
+    from osmnseg.apis import init_segmentor
+    from osmnseg.apis.inference.core import InferenceCore
+    from osmnseg.config import Config
+    from segmenter_inputs import TINY_CONFIG, randomize
+
+    cfg = Config.fromfile(TINY_CONFIG)
+    model = init_segmentor(cfg, dtype='float32')
+    randomize(model)
+    return lambda: InferenceCore.from_config(model, cfg)

@@ -1,0 +1,97 @@
+"""Annotate, propagate, correct and export in a browser: ``tools/webui.py CONFIG CHECKPOINT``.
+
+    python tools/webui.py configs/osmn_mobilenet_v1_toyvos.py work_dirs/osmn_mobilenet_v1_toyvos
+    # then open http://127.0.0.1:7860 ; from another machine: ssh -L 7860:127.0.0.1:7860 HOST
+
+The app listens on 127.0.0.1 unless ``--host`` says otherwise; it needs the webui extra
+(``pip install -e ".[webui]"``). Controls, limits and security defaults: docs/webui.md.
+"""
+import argparse
+import functools
+import os
+import sys
+
+from osmnseg.cli import add_config_options, add_debug_option, load_config, one_line_errors
+
+LOOPBACK_HOSTS = ('127.0.0.1', 'localhost')
+TYPICAL_FRAME_SIZE = (480, 854)  # warm-up frame when the config segments frames at their size
+WEBUI_EXTRA_HINT = 'pip install -e ".[webui]"'
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Interactive video object segmentation in a '
+                                                 'browser')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('checkpoint', help='work dir, checkpoint prefix or original checkpoint')
+    parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to run on')
+    parser.add_argument('--dtype', choices=['float32', 'bfloat16', 'float16'],
+                        help="compute dtype (default: the device's inference precision)")
+    parser.add_argument('--host', default='127.0.0.1',
+                        help='address to listen on (default 127.0.0.1: this machine only)')
+    parser.add_argument('--port', type=int, default=7860, help='port to listen on')
+    parser.add_argument('--max-frames', type=int, default=1000, help='longest clip accepted')
+    parser.add_argument('--max-upload-mb', type=float, default=200,
+                        help='largest upload accepted, in MiB')
+    parser.add_argument('--session-timeout', type=float, default=60, metavar='MINUTES',
+                        help="idle minutes after which a browser session's clips are removed")
+    add_config_options(parser)
+    add_debug_option(parser)
+    args = parser.parse_args(argv)
+    if args.max_frames < 1 or args.max_upload_mb <= 0 or args.session_timeout <= 0:
+        parser.error('--max-frames, --max-upload-mb and --session-timeout must be positive.')
+    return args
+
+
+def warm_up(core):
+    """Step a blank frame with a mask and once more without, so that TensorFlow traces its
+    functions now and not during the page's first propagation (seconds on a CPU)."""
+    import numpy as np
+
+    height, width = core.settings.working_size(TYPICAL_FRAME_SIZE)
+    mask = np.zeros((height, width), np.uint8)
+    mask[height // 4:height // 2, width // 4:width // 2] = 1
+    frame = np.zeros((height, width, 3), np.uint8)
+    core.step(frame, {1: mask})
+    core.step(frame)
+
+
+def build_app(cfg, args):
+    """The web app around a model built from ``cfg`` and the checkpoint."""
+    from osmnseg.apis import init_segmentor
+    from osmnseg.apis.inference.core import InferenceCore
+    from osmnseg.webui.app import create_app
+    from osmnseg.webui.catalog import SequenceCatalog
+    from osmnseg.webui.sessions import Limits
+
+    device = dict(type=args.device.upper()) if args.device else (cfg.get('device') or 'cpu')
+    model = init_segmentor(cfg, args.checkpoint, device=device, dtype=args.dtype)
+    limits = Limits(max_frames=args.max_frames, max_upload_mb=args.max_upload_mb,
+                    session_timeout_s=args.session_timeout * 60)
+    new_core = functools.partial(InferenceCore.from_config, model, cfg)
+    warm_up(new_core())
+    loopback = args.host in LOOPBACK_HOSTS
+    return create_app(new_core,
+                      SequenceCatalog((cfg.get('data') or {}).get('test')), limits,
+                      model_name=os.path.basename(args.config),
+                      allowed_hosts=LOOPBACK_HOSTS if loopback else None)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        import fastapi  # noqa: F401
+        import python_multipart  # noqa: F401  (FastAPI's upload parser)
+        import uvicorn
+    except ImportError as err:
+        sys.exit(f'error: the web app needs the webui extra ({err.name} is missing); install '
+                 f'it with {WEBUI_EXTRA_HINT}')
+    with one_line_errors(args):
+        app = build_app(load_config(args.config, args.cfg_options, args.strict), args)
+    host = f'[{args.host}]' if ':' in args.host else args.host
+    print(f'osmnseg web app: http://{host}:{args.port}  (Ctrl+C stops it and removes its '
+          'temporary files)', flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level='warning')
+
+
+if __name__ == '__main__':
+    main()
