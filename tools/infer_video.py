@@ -6,7 +6,10 @@
 
 ``--frames`` is a folder of images (sorted by name; the first one is annotated); ``--video`` a
 video file (needs the optional extra: ``pip install -e ".[video]"``). The mask is a palette or
-8-bit index PNG of the first frame (object ids 1, 2, ...; a 0/255 mask is one object). Frames
+8-bit index PNG of the first frame (object ids 1, 2, ...; a 0/255 mask is one object). An object
+that appears later joins with ``--mask FRAME=PNG`` (FRAME: the frame's name in ``--frames``, e.g.
+``00030``, or its 0-based index), given besides the first frame's ``--mask``; each object starts
+at the first mask that holds its id. Frames
 keep their aspect ratio; those whose longer side exceeds ``--max-size`` (default: the longer
 side of the config's test size) are segmented at a reduced size and the masks resized back.
 
@@ -23,6 +26,8 @@ import os
 import sys
 import time
 
+import numpy as np
+
 from osmnseg.cli import add_config_options, add_debug_option, load_config, one_line_errors
 
 
@@ -33,7 +38,9 @@ def parse_args(argv=None):
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument('--frames', help='folder of frames (.jpg/.jpeg/.png), sorted by name')
     source.add_argument('--video', help='video file (needs pip install -e ".[video]")')
-    parser.add_argument('--mask', required=True, help='index PNG with the objects of frame 1')
+    parser.add_argument('--mask', required=True, action='append', metavar='[FRAME=]PNG',
+                        help='index PNG with the objects of the first frame; repeat as '
+                        'FRAME=PNG (frame name or 0-based index) for objects that appear later')
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument('--max-size', type=int,
                         help='longest side to segment at (default: from the config test size)')
@@ -70,26 +77,92 @@ def frame_source(args):
 
 class FrameTee:
     """Iterates over frames (paths or arrays) and remembers the last one as an RGB array, so
-    that the overlay of each result can be drawn without reading the frame twice; warns when
-    the first-frame mask (``[H, W]`` ``mask_size``, file ``mask_path``) has another size than
-    the first frame."""
+    that the overlay of each result can be drawn without reading the frame twice; warns when a
+    mask (``masks``: ``{frame index: AnnotatedMask}``) has another size than the frames."""
 
-    def __init__(self, frames, mask_size, mask_path):
+    def __init__(self, frames, masks):
         self.frames = frames
-        self.mask_size, self.mask_path = tuple(mask_size), mask_path
+        self.masks = masks
         self.current = None
+        self.count = 0
 
     def __iter__(self):
         from osmnseg.datasets.pipelines.functional import read_image
 
         for index, frame in enumerate(self.frames):
             self.current = read_image(frame) if isinstance(frame, str) else frame
-            if index == 0 and self.current.shape[:2] != self.mask_size:
-                (mask_h, mask_w), (height, width) = self.mask_size, self.current.shape[:2]
-                print(f'warning: --mask {self.mask_path} is {mask_w}x{mask_h} but the frames '
-                      f'are {width}x{height}; it is resized to the frames (nearest).',
-                      file=sys.stderr)
+            self.count = index + 1
+            if index == 0:
+                for given in self.masks.values():
+                    warn_if_resized(given, self.current.shape[:2])
             yield self.current
+
+
+class AnnotatedMask:
+    """One ``--mask`` value: the ``[H, W] uint8`` index mask, its file and frame index."""
+
+    def __init__(self, mask, path, index):
+        self.mask, self.path, self.index = mask, path, index
+
+
+def warn_if_resized(given, frame_size):
+    """Print a warning when ``given.mask`` is not ``frame_size`` (it is resized, nearest)."""
+    if given.mask.shape != tuple(frame_size):
+        (mask_h, mask_w), (height, width) = given.mask.shape, frame_size
+        print(f'warning: --mask {given.path} is {mask_w}x{mask_h} but the frames are '
+              f'{width}x{height}; it is resized to the frames (nearest).', file=sys.stderr)
+
+
+def frame_index(spec, names, value):
+    """0-based index of the ``FRAME`` part of ``--mask FRAME=PNG`` (a name or an index)."""
+    from osmnseg.utils.errors import DataError
+
+    if names and spec in names:
+        return names.index(spec)
+    if spec.isdigit():
+        return int(spec)
+    raise DataError(f'--mask {value}: {spec!r} is neither a frame name of --frames nor a '
+                    'frame index; give e.g. 00030=mask.png or 30=mask.png.')
+
+
+def read_masks(values, names):
+    """``{frame index: AnnotatedMask}`` of the ``--mask`` values, objects checked to be new.
+
+    Raises:
+        DataError: an empty mask, a frame named twice or past the last frame, or an id
+            already started earlier.
+    """
+    from osmnseg.utils.errors import DataError
+
+    masks = {}
+    for value in values:
+        spec, _, path = value.rpartition('=')
+        index = frame_index(spec, names, value) if spec else 0
+        if index in masks:
+            raise DataError(f'--mask {value} annotates frame {index} again; give one mask per '
+                            'frame.')
+        if names is not None and index >= len(names):
+            raise DataError(f'--mask {value} is for frame {index} but --frames holds '
+                            f'{len(names)} frames (0-based indices).')
+        masks[index] = AnnotatedMask(read_first_mask(path), path, index)
+    seen = {}
+    for index in sorted(masks):
+        for obj in (int(v) for v in np.unique(masks[index].mask) if v):
+            if obj in seen:
+                raise DataError(f'--mask {masks[index].path} holds object {obj}, which '
+                                f'{seen[obj]} already starts; objects that join later need new '
+                                'ids.')
+            seen[obj] = masks[index].path
+    return masks
+
+
+def object_starts(masks):
+    """``(object ids, {obj: first frame index})`` of the given masks."""
+    first_frame = {}
+    for index in sorted(masks):
+        for obj in (int(v) for v in np.unique(masks[index].mask) if v):
+            first_frame.setdefault(obj, index)
+    return sorted(first_frame), first_frame
 
 
 def read_first_mask(path):
@@ -125,22 +198,29 @@ def run(cfg, args):
     from osmnseg.apis.visualization import (require_video_extra, save_overlay, write_gif,
                                             write_mp4)
     from osmnseg.io.palette import save_palette_png
+    from osmnseg.utils.errors import DataError
 
     mask_dir, overlay_dir = os.path.join(args.out, 'masks'), os.path.join(args.out, 'overlays')
     check_output_dirs(args.out, overwrite=args.overwrite)
     if args.video or args.mp4:
         require_video_extra()  # fail before segmenting, not after
-    first_mask = read_first_mask(args.mask)
     names, frames = frame_source(args)
+    masks = read_masks(args.mask, names)
+    last = max(masks)
+    object_ids, first_frame = object_starts(masks)
     segmenter = build_segmenter(cfg, args)
-    tee = FrameTee(frames, first_mask.shape, args.mask)
+    tee = FrameTee(frames, masks)
     overlays, start = [], time.perf_counter()
-    for result in segmenter.segment(iter(tee), {0: first_mask}):
+    annotations = {index: given.mask for index, given in masks.items()}
+    for result in segmenter.segment(iter(tee), annotations, object_ids, first_frame):
         name = names[result.index] if names else f'{result.index:05d}'
         save_palette_png(os.path.join(mask_dir, name + '.png'), result.mask)
         overlays.append(os.path.join(overlay_dir, name + '.png'))
         save_overlay(overlays[-1], tee.current, result.mask)
     seconds = time.perf_counter() - start
+    if last >= tee.count:
+        raise DataError(f'--mask {masks[last].path} is for frame {last} but the video has '
+                        f'{tee.count} frames (0-based indices).')
     write_gif(os.path.join(args.out, 'overlay.gif'), overlays, fps=args.fps)
     if args.mp4:
         write_mp4(os.path.join(args.out, 'overlay.mp4'), overlays, fps=args.fps)
