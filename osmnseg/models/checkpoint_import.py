@@ -66,6 +66,20 @@ class ImportReport:
     ignored: list = dataclasses.field(default_factory=list)
     title: str = ''
 
+    def add_match(self, checkpoint_name, model_name, checkpoint_shape, variable):
+        """Record a name match: ``loaded`` when the shapes agree, else ``skipped_shape``."""
+        model_shape = variable.shape.as_list()
+        if list(checkpoint_shape) == model_shape:
+            self.loaded.append(Loaded(checkpoint_name, model_name))
+        else:
+            self.skipped_shape.append(ShapeMismatch(checkpoint_name, model_name,
+                                                    list(checkpoint_shape), model_shape))
+
+    def set_missing(self, variables):
+        """``missing`` = the names of ``variables`` (a ``{name: variable}``) not loaded."""
+        loaded = {item.model_name for item in self.loaded}
+        self.missing = [name for name in variables if name not in loaded]
+
     @property
     def complete(self):
         """True when every model variable was loaded and every model entry was used."""
@@ -202,7 +216,7 @@ def import_checkpoint(model, path, reader, strict=False):
     if scheme == 'osmnseg':
         restore_objects(path, False, **{NATIVE_ROOT: model})  # strictness checked on the plan
     else:
-        _assign(variables, path, reader, report)
+        assign_loaded(variables, path, reader, report)
     return report
 
 
@@ -218,18 +232,12 @@ def _plan_named(variables, path, shapes, scheme):
         if not targets:
             report.unexpected.append(name)
         for target in targets:
-            model_shape = variables[target].shape.as_list()
-            if list(shapes[name]) == model_shape:
-                report.loaded.append(Loaded(name, target))
-            else:
-                report.skipped_shape.append(ShapeMismatch(name, target, list(shapes[name]),
-                                                          model_shape))
-    loaded = {item.model_name for item in report.loaded}
-    report.missing = [name for name in variables if name not in loaded]
+            report.add_match(name, target, shapes[name], variables[target])
+    report.set_missing(variables)
     return report
 
 
-def _assign(variables, path, reader, report):
+def assign_loaded(variables, path, reader, report):
     """Read every planned tensor first (a corrupt file must not leave a half-loaded model)."""
     values = {}
     for item in report.loaded:

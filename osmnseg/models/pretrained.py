@@ -16,11 +16,10 @@ visual modulators, whose ImageNet network lives under ``modulator/``).
 """
 import os
 
-import numpy as np
 import tensorflow as tf
 from tensorflow.core.framework import graph_pb2
 
-from osmnseg.models.checkpoint_import import ImportReport, Loaded, ShapeMismatch
+from osmnseg.models.checkpoint_import import ImportReport, assign_loaded
 from osmnseg.models.layers import join_scope
 from osmnseg.utils.errors import CheckpointError, ConfigError
 
@@ -117,32 +116,21 @@ def init_pretrained(module, init_cfg, key):
     shapes = reader.get_variable_to_shape_map()
     variables = _relative_variables(module)
     scope = getattr(module, 'pretrained_scope', '')
-    report = ImportReport(checkpoint, 'pretrained',
-                          title=key)
+    report = ImportReport(checkpoint, 'pretrained', title=key)
     for name in sorted(shapes):
         if not name.startswith(prefix + '/'):
             continue
         target = join_scope(scope, name[len(prefix) + 1:])
         if target not in variables:
             continue
-        model_shape = variables[target].shape.as_list()
-        if list(shapes[name]) == model_shape:
-            report.loaded.append(Loaded(name, target))
-        else:
-            report.skipped_shape.append(ShapeMismatch(name, target, list(shapes[name]),
-                                                      model_shape))
+        report.add_match(name, target, shapes[name], variables[target])
     if not report.loaded:
         raise CheckpointError(
             f'{key}: no entry of {checkpoint} under {prefix}/ matches a variable of the module '
             f'by name and shape (module variables: {", ".join(list(variables)[:2])}, ...); '
             'check init_cfg.prefix and that the file holds this network.')
-    values = {item.checkpoint_name: np.asarray(reader.get_tensor(item.checkpoint_name))
-              for item in report.loaded}
-    for item in report.loaded:
-        variable = variables[item.model_name]
-        variable.assign(tf.cast(values[item.checkpoint_name], variable.dtype))
-    loaded = {item.model_name for item in report.loaded}
-    report.missing = [name for name in variables if name not in loaded]
+    assign_loaded(variables, checkpoint, reader, report)
+    report.set_missing(variables)
     return report
 
 
