@@ -44,6 +44,9 @@ setup(
         'test': ['pytest>=7', 'pytest-xdist>=3', 'scipy>=1.8', *WEBUI_REQUIREMENTS,
                  'httpx2', 'httpx>=0.24', 'selenium>=4.11', 'import-linter>=2.0'],
         'plot': ['matplotlib>=3.5'],
+        # tools/benchmark.py --compare-original: the 2018 OSMN code runs on tf_slim, whose
+        # batch_norm needs tf_keras (keep its version equal to TensorFlow's, e.g. 2.21.x)
+        'compare': ['tf_slim>=1.1', 'tf_keras'],
         'video': VIDEO_REQUIREMENTS,
         'webui': WEBUI_REQUIREMENTS,
     },

@@ -4,11 +4,15 @@
     python tools/benchmark.py configs/osmn_vgg16_davis2017.py --train --size 400x400 --batch-size 4
     python tools/benchmark.py configs/_base_/models/osmn_mobilenet_v1.py --video-frames 1000
     python tools/benchmark.py configs/osmn_vgg16_toyvos.py --checkpoint work_dirs/x --agreement
+    python tools/benchmark.py --compare-original ../video_seg   # needs pip install -e ".[compare]"
 
 Modes: per-frame inference (default), ``--train`` (training iterations), ``--video-frames N``
 (RSS over a generated video run through VideoSegmenter) and ``--agreement`` (masks of --dtype
-against float32 on the config's val set). Results are printed as a table and, with --json,
-written to a file; docs/benchmark.md explains every figure.
+against float32 on the config's val set), and ``--compare-original PATH`` (the ratio table
+osmnseg / original OSMN code, run side by side in this process from a checkout of
+linjieyangsc/video_seg; no CONFIG, the models are configs/_base_/models/ of this repository).
+Results are printed as a table and, with --json, written to a file; docs/benchmark.md explains
+every figure.
 """
 import argparse
 import os
@@ -18,6 +22,9 @@ from osmnseg.cli import add_config_options, add_debug_option, load_config, one_l
 
 DTYPES = ('float32', 'bfloat16', 'float16')
 DEFAULT_SIZE = {'inference': (480, 854), 'train': (400, 400), 'video': (480, 854)}
+MODEL_CONFIGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'configs',
+                             '_base_', 'models')
+COMPARE_CONFIGS = {'osvos': 'osmn_vgg16.py', 'lite': 'osmn_mobilenet_v1.py'}
 
 
 def parse_size(text):
@@ -37,7 +44,9 @@ def positive_int(text):
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description='Benchmark speed and memory of an OSMN model')
-    parser.add_argument('config', help='config file path (a model config is enough for inference)')
+    parser.add_argument('config', nargs='?',
+                        help='config file path (a model config is enough for inference; none '
+                             'with --compare-original)')
     parser.add_argument('--checkpoint', help='weights to load (default: random initialisation)')
     parser.add_argument('--size', type=parse_size,
                         help='HEIGHTxWIDTH (default: 480x854; 400x400 with --train)')
@@ -60,6 +69,11 @@ def parse_args(argv=None):
                       help='memory mode: VideoSegmenter over a generated N-frame video')
     mode.add_argument('--agreement', action='store_true',
                       help='mask agreement (J per frame) of --dtype against float32 on data.val')
+    mode.add_argument('--compare-original', metavar='PATH',
+                      help='time the original OSMN code (a linjieyangsc/video_seg checkout at '
+                           'PATH; needs pip install -e ".[compare]") and osmnseg side '
+                           'by side: osvos 480x854 and lite 480x864 per frame, lite training '
+                           'step; --size replaces every size, --dtype adds an osmnseg column')
     parser.add_argument('--batch-size', type=positive_int,
                         help='training batch size (default: data.samples_per_gpu or 4)')
     parser.add_argument('--data', choices=['synthetic', 'config'], default='synthetic',
@@ -75,7 +89,19 @@ def parse_args(argv=None):
     if args.agreement and not args.checkpoint:
         parser.error('--agreement compares trained masks: give --checkpoint.')
     args.mode = ('train' if args.train else 'video' if args.video_frames else
-                 'agreement' if args.agreement else 'inference')
+                 'agreement' if args.agreement else 'compare' if args.compare_original else
+                 'inference')
+    if args.mode == 'compare':
+        if args.config:
+            parser.error('--compare-original times the repository\'s own model configs '
+                         f'({", ".join(COMPARE_CONFIGS.values())}); give no CONFIG.')
+        if args.checkpoint or args.objects != 1:
+            parser.error('--compare-original runs random weights and one object; drop '
+                         '--checkpoint and --objects.')
+        if not os.path.isdir(args.compare_original):
+            parser.error(f'--compare-original {args.compare_original} is not a folder.')
+    elif not args.config:
+        parser.error('the config argument is required (except with --compare-original).')
     if args.compare_objects and args.mode != 'inference':
         parser.error('--compare-objects only applies to the inference benchmark.')
     if args.size is None:
@@ -94,8 +120,18 @@ def run(cfg, args):
     from osmnseg.devices import build_device
 
     device = build_device(dict(type=args.device.upper()) if args.device else
-                          cfg.get('device') or 'cpu')
+                          (cfg or {}).get('device') or 'cpu')
     dtype = args.dtype or device.default_precision('train' if args.train else 'inference')
+    if args.mode == 'compare':
+        from osmnseg.benchmark.compare import compare_with_original
+        configs = {key: load_config(os.path.join(MODEL_CONFIGS, name), args.cfg_options,
+                                    args.strict) for key, name in COMPARE_CONFIGS.items()}
+        # float32 always (the original's precision), plus --dtype or the device's precision
+        dtypes = ['float32'] + [d for d in [args.dtype or device.default_precision('inference')]
+                                if d != 'float32']
+        return compare_with_original(args.compare_original, configs, dtypes, args.size,
+                                     args.frames, args.warmup, args.peak_repeats,
+                                     args.batch_size or 4, device)
     if args.mode == 'agreement':
         from osmnseg.benchmark.agreement import mask_agreement
         return mask_agreement(cfg, args.checkpoint, dtype, device=device)
@@ -132,10 +168,15 @@ def main(argv=None):
 
         if args.json:  # before the benchmark runs, not after
             check_writable_dir(os.path.dirname(os.path.abspath(args.json)), '--json folder')
-        cfg = load_config(args.config, args.cfg_options, args.strict)
+        cfg = (None if args.mode == 'compare' else
+               load_config(args.config, args.cfg_options, args.strict))
         result = dict(run(cfg, args), config=args.config, machine=machine_info(),
                       cfg_options={k: repr(v) for k, v in args.cfg_options.items()})
-        print(results_table(result))
+        if args.mode == 'compare':
+            from osmnseg.benchmark.compare import compare_table
+            print(compare_table(result))
+        else:
+            print(results_table(result))
         if args.json:
             write_json(args.json, result)
             print(f'wrote {args.json}')

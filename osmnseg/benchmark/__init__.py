@@ -5,6 +5,8 @@
 * ``timing``, ``memory``: timing statistics and resident memory.
 * ``inference``, ``training``, ``video``, ``agreement``: the four benchmark modes.
 * ``report``: table and JSON output.
+* ``original``, ``compare``: the original OSMN code (a user's video_seg checkout, patched in a
+  temporary copy, ``tf.compat.v1`` + tf_slim) timed beside osmnseg: ``--compare-original``.
 
 See docs/benchmark.md for the command line and the recorded results.
 """

@@ -18,6 +18,7 @@ costs exactly as much time as trained ones. This is the only module of osmnseg t
 import ast
 import contextlib
 import importlib
+import importlib.util
 import os
 import re
 import shutil
@@ -62,13 +63,19 @@ MODEL_FUNCS = {'osvos': ('osmn', 'visual_modulator'),
 GUIDE_SIZE = 224  # the original's visual guide size (train_finetune's placeholder, test data)
 
 
-def require_tf_slim():
-    """Import ``tf_slim`` or raise a :class:`ConfigError` that says how to install it."""
-    try:
-        import tf_slim  # noqa: F401
-    except ImportError as err:
-        raise ConfigError('--compare-original runs the original code with tf_slim, which is '
-                          'not installed: pip install -e ".[compare]"') from err
+def missing_packages():
+    """Packages of the ``compare`` extra that are not installed (``tf_slim``, ``tf_keras``: the
+    original's ``slim.batch_norm`` builds a ``tf_keras`` layer)."""
+    return [name for name in ('tf_slim', 'tf_keras') if importlib.util.find_spec(name) is None]
+
+
+def require_compare_extra():
+    """Raise a :class:`ConfigError` that says how to install what :func:`missing_packages`
+    lists."""
+    missing = missing_packages()
+    if missing:
+        raise ConfigError(f'--compare-original runs the original code with tf_slim and tf_keras; '
+                          f'{" and ".join(missing)} not installed: pip install -e ".[compare]"')
 
 
 def patch_source(name, text):
@@ -104,12 +111,12 @@ def load_original(checkout):
         ``SimpleNamespace(model_func, loss, patches)``: the imported ``model_func`` module, the
         original's class-balanced loss, and the list of patches applied (one line each).
     """
-    require_tf_slim()
     checkout = os.path.abspath(os.path.expanduser(checkout))
     missing = [f for f in SOURCE_FILES if not os.path.isfile(os.path.join(checkout, f))]
     if missing:
         raise ConfigError(f'--compare-original {checkout} is not a video_seg checkout: '
                           f'{", ".join(missing)} missing')
+    require_compare_extra()
     names = [os.path.splitext(f)[0] for f in SOURCE_FILES]
     saved = {n: sys.modules.pop(n) for n in names if n in sys.modules}
     with tempfile.TemporaryDirectory(prefix='osmn_original_') as folder:
@@ -182,9 +189,10 @@ def _sample_peak(peak, repeats):
 def _init_weights(original, sess, base_model):
     import tensorflow.compat.v1 as tf1
 
-    sess.run(tf1.global_variables_initializer())
-    if base_model != 'lite':  # bilinear kernels of the side-output deconvolutions
-        sess.run(original.model_func.interp_surgery(tf1.global_variables()))
+    with sess.graph.as_default():
+        sess.run(tf1.global_variables_initializer())
+        if base_model != 'lite':  # bilinear kernels of the side-output deconvolutions
+            sess.run(original.model_func.interp_surgery(tf1.global_variables()))
 
 
 def time_original_inference(original, base_model, size, frames=10, warmup=2, peak=None,
@@ -217,7 +225,7 @@ def time_original_inference(original, base_model, size, frames=10, warmup=2, pea
         probabilities = tf1.nn.sigmoid(net)
     rng = np.random.default_rng(seed)
     height, width = size
-    with _session(graph) as sess:
+    with contextlib.closing(_session(graph)) as sess:  # not the default graph: the peak is eager
         _init_weights(original, sess, base_model)
         cached = sess.run(v_m_params, {guide_image: rng.normal(
             0, 50, (1, GUIDE_SIZE, GUIDE_SIZE, 3)).astype(np.float32)})
@@ -275,7 +283,7 @@ def time_original_training(original, base_model, batch_size, size, iters=5, warm
             gb_image: rng.uniform(size=(batch_size, height, width, 1)),
             input_label: (rng.uniform(size=(batch_size, height, width, 1)) > 0.7)}
     feed = {k: v.astype(np.float32) for k, v in feed.items()}
-    with _session(graph) as sess:
+    with contextlib.closing(_session(graph)) as sess:  # not the default graph: the peak is eager
         _init_weights(original, sess, base_model)
 
         def run_step():
@@ -287,6 +295,46 @@ def time_original_training(original, base_model, batch_size, size, iters=5, warm
     stats['iter_s_median'] = stats.pop('frame_ms_median') / 1e3
     stats['iter_s_p90'] = stats.pop('frame_ms_p90') / 1e3
     return stats
+
+
+def original_logits(original, base_model, image, spatial_guide, guide, checkpoint_path,
+                    seed=0):
+    """Logits of the original ``base_model`` on random weights, saved as a TF1 checkpoint.
+
+    The initialisation is the original's, except that the layers it starts constant (the
+    visual modulator's output layer: zero weights, unit biases; batch-norm statistics and
+    offsets) are randomised too, so that the modulation and the normalisation are exercised.
+    The weights are written to ``checkpoint_path`` (a ``tf.train.Saver`` prefix, as the
+    original's own checkpoints) for osmnseg's checkpoint import.
+
+    Args:
+        image, spatial_guide, guide: float32 arrays ``[1,H,W,3]``, ``[1,H,W,1]``, ``[1,S,S,3]``.
+
+    Returns:
+        float32 ``[1,H,W,1]`` logits (before the sigmoid of ``osmn.test()``).
+    """
+    import tensorflow.compat.v1 as tf1
+
+    net_name, modulator_name = MODEL_FUNCS[base_model]
+    params = model_params(base_model, image.shape[1:3])
+    graph = tf1.Graph()
+    with graph.as_default():
+        tf1.set_random_seed(seed)
+        inputs = [tf1.placeholder(tf1.float32, [1, None, None, c]) for c in (3, 1, 3)]
+        v_m_params = getattr(original.model_func, modulator_name)(inputs[0], params,
+                                                                   is_training=False)
+        net, _ = getattr(original.model_func, net_name)(
+            inputs, params, visual_modulator_params=v_m_params, is_training=False)
+        constant_at_init = [v for v in tf1.global_variables() if any(
+            key in v.name for key in ('fc8', 'Conv2d_out', 'moving_', 'beta'))]
+        randomize = [v.assign(tf1.abs(tf1.random_normal(tf1.shape(v), stddev=0.3)) + 0.5)
+                     for v in constant_at_init]
+        saver = tf1.train.Saver()
+    with contextlib.closing(_session(graph)) as sess, graph.as_default():
+        _init_weights(original, sess, base_model)
+        sess.run(randomize)
+        saver.save(sess, checkpoint_path)
+        return sess.run(net, dict(zip(inputs, (guide, spatial_guide, image))))
 
 
 def _timed(fn, repeats, warmup, peak, peak_repeats):

@@ -79,8 +79,9 @@ def test_osvos_frame_flops_equal_a_hand_count_of_its_layers(osvos_frame_flops):
                 + conv(8, 12, 16, 32) + 2 * conv(8, 12, 32, 32) + conv(4, 6, 32, 64)
                 + 2 * conv(4, 6, 64, 64) + 3 * conv(2, 3, 64, 64))
     sides = conv(16, 24, 16, 16) + conv(8, 12, 32, 16) + conv(4, 6, 64, 16) + conv(2, 3, 64, 16)
-    # transposed convs 16 -> 16, kernel 2s: 2 * h_in * w_in * 16 * k * k * 16
-    deconvs = sum(2 * hi * wi * 16 * k * k * 16
+    # bilinear transposed convs of 16 channels, kernel 2s, computed depthwise (channel c only
+    # feeds channel c): 2 * h_in * w_in * 16 * k * k
+    deconvs = sum(2 * hi * wi * 16 * k * k
                   for hi, wi, k in ((16, 24, 4), (8, 12, 8), (4, 6, 16), (2, 3, 32)))
     fuse = conv(h, w, 64, 1, 1)
     # the spatial modulator's 1x1 convs of the 1-channel guide run as broadcast products

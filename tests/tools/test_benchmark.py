@@ -90,3 +90,43 @@ def test_video_memory_mode(tmp_path):
 def test_config_without_training_set_is_a_one_line_error():
     with pytest.raises(SystemExit, match='data.train'):
         benchmark.main([OSVOS, '--train', '--data', 'config'] + FAST + TINY)
+
+
+PEER = os.environ.get('OSMN_ORIGINAL_CODE',
+                      os.path.join(ROOT, '..', 'shared', 'peer', 'video_seg'))
+
+
+def test_compare_original_arguments(tmp_path, capsys):
+    args = benchmark.parse_args(['--compare-original', str(tmp_path)])
+    assert (args.mode, args.config, args.size) == ('compare', None, None)
+    for argv, message in ([[OSVOS, '--compare-original', str(tmp_path)], 'give no CONFIG'],
+                          [['--compare-original', str(tmp_path / 'no')], 'is not a folder'],
+                          [['--compare-original', str(tmp_path), '--objects', '2'], '--objects'],
+                          [['--compare-original', str(tmp_path), '--train'], 'not allowed with'],
+                          [[], 'config argument is required']):
+        with pytest.raises(SystemExit):
+            benchmark.parse_args(argv)
+        assert message in capsys.readouterr().err, argv
+
+
+def test_compare_original_at_a_tiny_size(tmp_path, capsys):
+    """The three rows of issue 13 at 32x32, one frame: both sides run and the table prints."""
+    from osmnseg.benchmark.original import missing_packages
+
+    if missing_packages():
+        pytest.skip(f'{", ".join(missing_packages())} not installed (pip install -e ".[compare]")')
+    if not os.path.isfile(os.path.join(PEER, 'model_func.py')):
+        pytest.skip(f'no video_seg checkout at {PEER} (set OSMN_ORIGINAL_CODE)')
+    path = tmp_path / 'compare.json'
+    benchmark.main(['--compare-original', PEER, '--size', '32x32', '--frames', '1', '--warmup',
+                    '1', '--peak-repeats', '1', '--batch-size', '1', '--dtype', 'float32',
+                    '--json', str(path)])
+    saved = json.loads(path.read_text())
+    assert saved['mode'] == 'compare' and saved['dtypes'] == ['float32']
+    assert [row['work'] for row in saved['rows']] == ['inference', 'inference', 'train']
+    for row in saved['rows']:
+        ours = row['osmnseg']['float32']
+        assert row['size'] == [32, 32] and row['original_ms'] > 0 and row['original_ref_gflops'] > 0
+        assert ours['ratio'] == pytest.approx(ours['ms'] / row['original_ms'])
+    out = capsys.readouterr().out
+    assert 'ratio = osmnseg time / original float32 time' in out and 'tf_slim' in out
