@@ -50,7 +50,7 @@ def test_segment_sequence_masks_at_original_size(segmenter, toy_dataset):
         assert result.mask.dtype == np.uint8
         assert set(result.probabilities) == set(sequence.object_ids)
         assert all(p.shape == tuple(sequence.original_size) for p in result.probabilities.values())
-    from osmnseg.datasets.palette import load_index_png
+    from osmnseg.io.palette import load_index_png
     first = load_index_png(sequence.annotation_paths[sequence.frame_names[0]])
     np.testing.assert_array_equal(results[0].mask, first)  # frame 0 = its ground truth
 

@@ -9,7 +9,7 @@ from PIL import Image
 
 from osmnseg.apis.test import SUBMISSION_ZIP, check_output_dirs, evaluate_dataset
 from osmnseg.datasets import YouTubeVOS
-from osmnseg.datasets.palette import load_index_png, save_palette_png
+from osmnseg.io.palette import load_index_png, save_palette_png
 from osmnseg.evaluation import GLOBAL_COLUMNS, davis_miou, evaluate_results_dir
 from osmnseg.utils.errors import ConfigError, OutputError
 

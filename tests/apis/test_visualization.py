@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from osmnseg.apis.visualization import overlay_mask, save_overlay, write_gif, write_mp4
-from osmnseg.datasets.palette import DAVIS_PALETTE
+from osmnseg.io.palette import DAVIS_PALETTE
 from osmnseg.utils.errors import ConfigError
 
 from segmenter_inputs import box_mask

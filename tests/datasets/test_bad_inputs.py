@@ -10,7 +10,7 @@ from vos_layouts import H, W, label_with, write_frame, write_meta, write_split
 from PIL import Image
 
 from osmnseg.datasets import DAVIS, CocoVOS, YouTubeObjects, YouTubeVOS
-from osmnseg.datasets.palette import save_palette_png
+from osmnseg.io.palette import save_palette_png
 from osmnseg.utils.errors import DataError
 
 

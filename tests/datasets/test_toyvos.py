@@ -10,7 +10,7 @@ from PIL import Image
 from pycocotools.coco import COCO
 
 from osmnseg.datasets import toyvos
-from osmnseg.datasets.palette import load_index_png, save_palette_png
+from osmnseg.io.palette import load_index_png, save_palette_png
 from osmnseg.datasets.toyvos import (ToyObject, ToyScene, ToyVOSParams, ensure_toyvos,
                                      generate_toyvos, make_trajectory, make_valid_scene,
                                      render_frame)

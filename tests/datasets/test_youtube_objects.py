@@ -6,7 +6,7 @@ import numpy as np
 from vos_layouts import H, W
 
 from osmnseg.datasets import YouTubeObjects
-from osmnseg.datasets.palette import load_index_png
+from osmnseg.io.palette import load_index_png
 
 
 def test_sequences_use_labelled_frames_and_prefer_png(youtube_objects_root, caplog):

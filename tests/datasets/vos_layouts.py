@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 from pycocotools import mask as mask_utils
 
-from osmnseg.datasets.palette import save_palette_png
+from osmnseg.io.palette import save_palette_png
 
 H, W = 32, 48
 

@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from osmnseg.datasets.palette import save_palette_png
+from osmnseg.io.palette import save_palette_png
 
 H, W = 24, 32
 

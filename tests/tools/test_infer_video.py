@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from osmnseg.config import Config
-from osmnseg.datasets.palette import load_index_png, save_palette_png
+from osmnseg.io.palette import load_index_png, save_palette_png
 
 from tool_loader import load_tool
 

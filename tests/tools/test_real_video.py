@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from osmnseg.config import Config
-from osmnseg.datasets.palette import load_index_png, save_palette_png
+from osmnseg.io.palette import load_index_png, save_palette_png
 from osmnseg.models import build_segmentor
 from osmnseg.models.checkpoint import save_checkpoint
 

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from osmnseg.config import Config
-from osmnseg.datasets.palette import save_palette_png
+from osmnseg.io.palette import save_palette_png
 from osmnseg.datasets.pipelines import (DEFAULT_GUIDE_SIZE, Compose, make_spatial_guide,
                                         visual_guide_size)
 from osmnseg.io.masks import resize_mask

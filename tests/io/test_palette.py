@@ -1,9 +1,9 @@
-"""Reading and writing index PNGs (osmnseg/datasets/palette.py)."""
+"""Reading and writing index PNGs (osmnseg/io/palette.py)."""
 import numpy as np
 import pytest
 from PIL import Image
 
-from osmnseg.datasets.palette import DAVIS_PALETTE, load_index_png, save_palette_png
+from osmnseg.io.palette import DAVIS_PALETTE, load_index_png, save_palette_png
 from osmnseg.utils.errors import DataError
 
 
