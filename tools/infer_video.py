@@ -126,7 +126,7 @@ def frame_index(spec, names, value):
 
 
 def read_masks(values, names):
-    """``{frame index: AnnotatedMask}`` of the ``--mask`` values, objects checked to be new.
+    """The ``--mask`` values as ``({frame index: AnnotatedMask}, {obj: first frame index})``.
 
     Raises:
         DataError: an empty mask, a frame named twice or past the last frame, or an id
@@ -145,24 +145,15 @@ def read_masks(values, names):
             raise DataError(f'--mask {value} is for frame {index} but --frames holds '
                             f'{len(names)} frames (0-based indices).')
         masks[index] = AnnotatedMask(read_first_mask(path), path, index)
-    seen = {}
-    for index in sorted(masks):
-        for obj in (int(v) for v in np.unique(masks[index].mask) if v):
-            if obj in seen:
-                raise DataError(f'--mask {masks[index].path} holds object {obj}, which '
-                                f'{seen[obj]} already starts; objects that join later need new '
-                                'ids.')
-            seen[obj] = masks[index].path
-    return masks
-
-
-def object_starts(masks):
-    """``(object ids, {obj: first frame index})`` of the given masks."""
     first_frame = {}
     for index in sorted(masks):
         for obj in (int(v) for v in np.unique(masks[index].mask) if v):
-            first_frame.setdefault(obj, index)
-    return sorted(first_frame), first_frame
+            if obj in first_frame:
+                raise DataError(f'--mask {masks[index].path} holds object {obj}, which '
+                                f'{masks[first_frame[obj]].path} already starts; objects that '
+                                'join later need new ids.')
+            first_frame[obj] = index
+    return masks, first_frame
 
 
 def read_first_mask(path):
@@ -205,14 +196,13 @@ def run(cfg, args):
     if args.video or args.mp4:
         require_video_extra()  # fail before segmenting, not after
     names, frames = frame_source(args)
-    masks = read_masks(args.mask, names)
+    masks, first_frame = read_masks(args.mask, names)
     last = max(masks)
-    object_ids, first_frame = object_starts(masks)
     segmenter = build_segmenter(cfg, args)
     tee = FrameTee(frames, masks)
     overlays, start = [], time.perf_counter()
     annotations = {index: given.mask for index, given in masks.items()}
-    for result in segmenter.segment(iter(tee), annotations, object_ids, first_frame):
+    for result in segmenter.segment(iter(tee), annotations, sorted(first_frame), first_frame):
         name = names[result.index] if names else f'{result.index:05d}'
         save_palette_png(os.path.join(mask_dir, name + '.png'), result.mask)
         overlays.append(os.path.join(overlay_dir, name + '.png'))
