@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from osmnseg.models.layers import (BatchNorm, BilinearUpsample, Conv2D, Dropout,
-                                   bilinear_filter_1d, bilinear_kernel, ceil_valid_avg_pool,
-                                   center_crop, legacy_resize_bilinear)
+from osmnseg.models.layers import (BatchNorm, BilinearUpsample, Conv2D, ConvBN,
+                                   DepthwiseConv2D, Dropout, bilinear_filter_1d, bilinear_kernel,
+                                   ceil_valid_avg_pool, center_crop, concat_channels,
+                                   legacy_resize_bilinear)
 
 
 def test_bilinear_filters_match_spec():
@@ -101,3 +102,44 @@ def test_layers_compute_in_input_dtype_with_float32_variables(dtype):
     y = bn(conv(tf.cast(tf.random.normal([1, 6, 6, 3]), dtype)), training=True)
     assert y.dtype == dtype and conv.kernel.dtype == tf.float32
     assert bn.moving_mean.dtype == tf.float32
+
+
+def test_pointwise_conv_as_matrix_product_equals_the_convolution_and_its_gradients():
+    conv = Conv2D('c', 5, 7, 1, activation='relu6')
+    conv.bias.assign(tf.random.normal([7]))
+    x = tf.random.normal([2, 6, 9, 5]) * 3
+    kernel, bias = tf.identity(conv.kernel), tf.identity(conv.bias)
+    results = []
+    for matmul in (False, True):
+        with tf.GradientTape() as tape:
+            tape.watch([x, kernel])
+            y = conv.apply(x, kernel, bias, 'relu6', pointwise_matmul=matmul)
+            loss = tf.reduce_sum(y * tf.range(7.0))
+        results.append([y] + tape.gradient(loss, [x, kernel]))
+    assert results[1][0].shape == (2, 6, 9, 7)
+    for conv_result, matmul_result in zip(*results):
+        np.testing.assert_allclose(matmul_result.numpy(), conv_result.numpy(), rtol=1e-5,
+                                   atol=1e-5)
+
+
+def test_bfloat16_depthwise_block_trains_in_float32_and_keeps_the_dtype():
+    block = ConvBN('dw', DepthwiseConv2D('', 4), 4, momentum=0.9, activation='relu6')
+    x = tf.random.normal([2, 8, 8, 4])
+    with tf.GradientTape() as tape:
+        y16 = block(tf.cast(x, tf.bfloat16), training=True)
+        loss = tf.reduce_sum(tf.cast(y16, tf.float32))
+    grad = tape.gradient(loss, block.conv.kernel)
+    assert y16.dtype == tf.bfloat16 and grad.dtype == tf.float32
+    y32 = ConvBN('dw', DepthwiseConv2D('', 4), 4, momentum=0.9, activation='relu6')
+    y32.conv.kernel.assign(block.conv.kernel)
+    np.testing.assert_allclose(tf.cast(y16, tf.float32).numpy(),
+                               y32(tf.cast(tf.cast(x, tf.bfloat16), tf.float32),
+                                   training=True).numpy(), atol=0.05)
+
+
+def test_concat_channels_broadcasts_a_batch_of_one():
+    one, three = tf.random.normal([1, 2, 3, 4]), tf.random.normal([3, 2, 3, 5])
+    joined = concat_channels([one, three])
+    assert joined.shape == (3, 2, 3, 9)
+    for k in range(3):
+        np.testing.assert_array_equal(joined[k, ..., :4].numpy(), one[0].numpy())

@@ -2,7 +2,7 @@
 import tensorflow as tf
 
 from osmnseg.models.backbones.mobilenet_v1 import pointwise_index
-from osmnseg.models.layers import Conv2D, Module, initializers, legacy_resize_bilinear
+from osmnseg.models.layers import concat_channels, Conv2D, Module, initializers, legacy_resize_bilinear
 from osmnseg.registry import HEADS
 
 
@@ -46,4 +46,4 @@ class LiteHead(Module):
         half = (height // 2, width // 2)
         maps = [legacy_resize_bilinear(side(features[f]), half)
                 for f, side in zip(self.in_features, self.sides)]
-        return legacy_resize_bilinear(self.score(tf.concat(maps, axis=-1)), (height, width))
+        return legacy_resize_bilinear(self.score(concat_channels(maps)), (height, width))

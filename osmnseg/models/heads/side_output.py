@@ -3,7 +3,7 @@ import re
 
 import tensorflow as tf
 
-from osmnseg.models.layers import BilinearUpsample, Conv2D, Module, center_crop
+from osmnseg.models.layers import concat_channels, BilinearUpsample, Conv2D, Module, center_crop
 from osmnseg.registry import HEADS
 
 
@@ -55,4 +55,4 @@ class SideOutputHead(Module):
     def __call__(self, features, output_size, training=False):
         maps = [center_crop(up(side(features[f])), output_size)
                 for f, side, up in zip(self.in_features, self.sides, self.upsamples)]
-        return self.fuse(tf.concat(maps, axis=-1))
+        return self.fuse(concat_channels(maps))

@@ -3,7 +3,7 @@ import functools
 
 import tensorflow as tf
 
-from osmnseg.models.layers import Module, Modulation
+from osmnseg.models.layers import Module, Modulation, broadcast_batch
 from osmnseg.registry import BACKBONES, HEADS, LOSSES, MODULATORS, SEGMENTORS
 from osmnseg.utils.errors import BuildError, ConfigError
 
@@ -140,20 +140,24 @@ class OSMN(Module):
         return {'size': tf.shape(image)[1:3], 'x': x, 'features': features}
 
     def _segment_shared(self, shared, spatial_guide, visual_params, training=False):
+        """Logits of K objects; ``shared`` holds the unmodulated layers' outputs with a batch of
+        1 (one frame, from ``_encode_frame``) or K. A batch of 1 is never copied K times: the
+        first modulated layer still runs once and its modulation (``x * scale [K,C]``)
+        broadcasts it to K; the head broadcasts the batch-1 features it reads."""
         objects = tf.shape(spatial_guide)[0]
-        x = _repeat_batch(shared['x'], objects)
-        features = {k: _repeat_batch(v, objects) for k, v in shared['features'].items()}
+        x, features = shared['x'], shared['features']
         guide = tf.cast(spatial_guide, self.compute_dtype)
         modulation = Modulation.unflatten(visual_params)
         if self.spatial_modulator is not None:
             modulation = modulation.combined(Modulation(*self.spatial_modulator(
                 guide, training=training and not self.fix_bn)))
         if self.guide_as_input:
-            x = self._pad_to_aligned(tf.concat([guide, x], axis=-1))
+            x = self._pad_to_aligned(tf.concat([guide, broadcast_batch(x, objects)], axis=-1))
         x, features = self.backbone(x, modulation.scales, modulation.shifts, training=training,
                                     start=self.shared_steps, keep=self.head.in_features,
                                     features=features)
-        return tf.cast(self.head(features, shared['size'], training=training), tf.float32)
+        logits = self.head(features, shared['size'], training=training)
+        return tf.cast(broadcast_batch(logits, objects), tf.float32)
 
     def _segment(self, image, spatial_guide, visual_params, training=False):
         shared = self._encode_frame(image, training=training)
@@ -244,11 +248,6 @@ def _build_optional(cfg, layers, key):
     if cfg is None:
         return None
     return MODULATORS.build(cfg, dict(layers=layers), key=key)
-
-
-def _repeat_batch(t, size):
-    """Repeat ``t``'s batch so it has ``size`` entries (shared per-frame features, K objects)."""
-    return tf.repeat(t, size // tf.shape(t)[0], axis=0)
 
 
 def _relaxed_spec(t):

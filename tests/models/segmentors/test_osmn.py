@@ -121,6 +121,11 @@ def test_without_any_modulator_everything_is_shared():
     assert model.encode_guide(make_batch(1)['guide']) == {}
     assert model.shared_steps == len(model.backbone.steps())
     assert model(make_batch(1)).shape == (1, 64, 64, 1)
+    batch = make_batch(3)
+    logits = model.segment_shared(model.encode_frame(batch['image'][:1]),
+                                  batch['spatial_guide'], {})
+    assert logits.shape == (3, 64, 64, 1)  # one frame, three objects: the same logits
+    np.testing.assert_array_equal(logits[2].numpy(), logits[0].numpy())
 
 
 def test_segment_shared_equals_separate_segment_calls(models):
