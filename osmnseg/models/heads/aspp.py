@@ -1,7 +1,7 @@
 """DeepLab-v2 ASPP head of the deeplab and masktrack variants (spec §3.5–3.6)."""
 import tensorflow as tf
 
-from osmnseg.models.layers import BilinearUpsample, Conv2D, Dropout, Module, center_crop
+from osmnseg.models.layers import BilinearUpsample, Conv2D, Dropout, Module
 from osmnseg.registry import HEADS
 
 
@@ -51,4 +51,4 @@ class ASPPHead(Module):
             y = branch['drop6'](branch['fc6'](x), training=training)
             y = branch['drop7'](branch['fc7'](y), training=training)
             scores.append(branch['fc8'](y))
-        return center_crop(self.upsample(tf.add_n(scores)), output_size)
+        return self.upsample(tf.add_n(scores), crop_to=output_size)

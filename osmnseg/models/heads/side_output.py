@@ -3,7 +3,7 @@ import re
 
 import tensorflow as tf
 
-from osmnseg.models.layers import concat_channels, BilinearUpsample, Conv2D, Module, center_crop
+from osmnseg.models.layers import BilinearUpsample, Conv2D, Module, concat_channels
 from osmnseg.registry import HEADS
 
 
@@ -53,6 +53,6 @@ class SideOutputHead(Module):
         return [m for pair in zip(self.sides, self.upsamples) for m in pair] + [self.fuse]
 
     def __call__(self, features, output_size, training=False):
-        maps = [center_crop(up(side(features[f])), output_size)
+        maps = [up(side(features[f]), crop_to=output_size)
                 for f, side, up in zip(self.in_features, self.sides, self.upsamples)]
         return self.fuse(concat_channels(maps))
