@@ -105,6 +105,7 @@ def test_layers_compute_in_input_dtype_with_float32_variables(dtype):
 
 
 def test_pointwise_conv_as_matrix_product_equals_the_convolution_and_its_gradients():
+    tf.random.set_seed(0)
     conv = Conv2D('c', 5, 7, 1, activation='relu6')
     conv.bias.assign(tf.random.normal([7]))
     x = tf.random.normal([2, 6, 9, 5]) * 3
@@ -123,6 +124,7 @@ def test_pointwise_conv_as_matrix_product_equals_the_convolution_and_its_gradien
 
 
 def test_bfloat16_depthwise_block_trains_in_float32_and_keeps_the_dtype():
+    tf.random.set_seed(0)
     block = ConvBN('dw', DepthwiseConv2D('', 4), 4, momentum=0.9, activation='relu6')
     x = tf.random.normal([2, 8, 8, 4])
     with tf.GradientTape() as tape:
@@ -143,3 +145,21 @@ def test_concat_channels_broadcasts_a_batch_of_one():
     assert joined.shape == (3, 2, 3, 9)
     for k in range(3):
         np.testing.assert_array_equal(joined[k, ..., :4].numpy(), one[0].numpy())
+
+
+def test_parallel_conv_equals_one_convolution_in_float32_only():
+    tf.random.set_seed(0)
+    single = Conv2D('c', 6, 10, 3, activation='relu')
+    split = Conv2D('c', 6, 10, 3, activation='relu', parallel=3)
+    split.kernel.assign(single.kernel * 500.0)
+    single.kernel.assign(split.kernel)
+    single.bias.assign(tf.random.normal([10]))
+    split.bias.assign(single.bias)
+    x = tf.random.normal([2, 7, 9, 6])
+    with tf.GradientTape(persistent=True) as tape:
+        outputs = [layer(x) for layer in (single, split)]
+        losses = [tf.reduce_sum(y * tf.range(10.0)) for y in outputs]
+    np.testing.assert_allclose(outputs[1].numpy(), outputs[0].numpy(), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(tape.gradient(losses[1], split.kernel).numpy(),
+                               tape.gradient(losses[0], single.kernel).numpy(), rtol=1e-5)
+    assert split(tf.cast(x, tf.bfloat16)).dtype == tf.bfloat16

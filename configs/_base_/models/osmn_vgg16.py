@@ -5,7 +5,10 @@ model = dict(
     type='OSMN',
     # segmentation network (scope osmn/seg): conv1_1..conv5_3, 4 SAME max pools, no pool5.
     # width scales every channel count (1.0 = the original; e.g. 0.125 for quick experiments).
-    backbone=dict(type='VGG16', layout='osvos', width=1.0),
+    # parallel_convs: float32 convs of >= 128 outputs run as 2 half convs (speed only, same
+    # function; 1.33 -> 1.10 s per 480x854 frame on 2 cores, docs/benchmark.md).
+    backbone=dict(type='VGG16', layout='osvos', width=1.0, parallel_convs=2,
+                  parallel_min_channels=128),
     # visual guide [B,224,224,3] -> one scale per channel of conv3_1..conv5_3 (osmn/modulator).
     visual_modulator=dict(type='VGG16VisualModulator', width=1.0, fc_channels=4096, dropout=0.5),
     # spatial guide [B,H,W,1] -> per-pixel shifts for conv3_x..conv5_x (osmn/modulator_sp).

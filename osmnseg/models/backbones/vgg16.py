@@ -37,6 +37,10 @@ class VGG16(Backbone):
         conv5_dilation: dilation rate of conv5_1..conv5_3.
         in_channels: channels of the input (3 = BGR image; 4 = mask + image for MaskTrack).
         width: multiplier of every channel count (1.0 = VGG16; e.g. 0.125 for cheap tests).
+        parallel_convs: run each conv of at least ``parallel_min_channels`` output channels as
+            this many convs over output-channel slices (``Conv2D``'s ``parallel``; a speed
+            setting, the same function).
+        parallel_min_channels: the smallest conv that ``parallel_convs`` splits.
         trainable: whether the convs are trained (the segmentor passes its ``train_seg``).
         scope: name scope (``'seg'`` in the segmentation net).
 
@@ -46,7 +50,8 @@ class VGG16(Backbone):
     early_layers = ('conv1_1', 'conv1_2', 'conv2_1', 'conv2_2')
 
     def __init__(self, layout='osvos', pools=None, conv5_dilation=None, in_channels=None,
-                 width=1.0, trainable=True, scope='seg'):
+                 width=1.0, parallel_convs=1, parallel_min_channels=256, trainable=True,
+                 scope='seg'):
         super().__init__(scope)
         if layout not in LAYOUTS:
             raise BuildError(f"backbone layout '{layout}' is unknown; use one of "
@@ -66,7 +71,8 @@ class VGG16(Backbone):
                 self.convs[f'conv{b}_{i}'] = Conv2D(
                     f'conv{b}/conv{b}_{i}', channels, out, 3,
                     dilation=self.conv5_dilation if b == 5 else 1, activation='relu',
-                    trainable=trainable)
+                    trainable=trainable,
+                    parallel=parallel_convs if out >= parallel_min_channels else 1)
                 channels = out
 
     def steps(self):
