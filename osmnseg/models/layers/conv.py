@@ -72,37 +72,39 @@ class Conv2D(Module):
             activation: ``None``, ``'relu'`` or ``'relu6'``.
             pointwise_matmul: compute a 1x1 stride-1 kernel as a matrix product (below).
 
-        Returns ``[B,H',W',Cout]``. Two shapes may be computed as the cheaper op they are, with
-        the same sums of the same products:
+        Returns ``[B,H',W',Cout]``. A 1x1 stride-1 kernel may be computed as one matrix product
+        of the ``[B*H*W, Cin]`` pixels (the same sums of the same products), bias and
+        activation applied before the reshape back so that grappler fuses them into the
+        product:
 
-        * a 1x1 stride-1 kernel on a 1-channel map (the spatial modulators) is always a
-          broadcast product (oneDNN's convolution is slow for Cin = 1);
-        * with ``pointwise_matmul``, any other 1x1 stride-1 kernel (MobileNet's pointwise
-          layers) is one matrix product of the ``[B*H*W, Cin]`` pixels, bias and activation
-          applied before the reshape back (grappler fuses them into the product). Training
-          uses it: the product's gradients are matrix products, 1.6x faster in bf16 than the
-          convolution's filter/input gradients; inference keeps the convolution, whose fused
-          bf16 kernel is faster than the product's.
+        * always for a 1-channel input (the spatial modulators' guide -> C maps): oneDNN's
+          convolution is slow for Cin = 1, and the fused product is one pass instead of the
+          three of a broadcast product, bias and ReLU (lite bf16 frame 48 -> 42 ms);
+        * with ``pointwise_matmul`` for any Cin (MobileNet's pointwise layers in training):
+          the product's gradients are matrix products, 1.6x faster in bf16 than the
+          convolution's filter/input gradients. Inference keeps the convolution, whose fused
+          bf16 kernel is faster than the product.
         """
         pointwise = kernel.shape[:2] == (1, 1) and self.stride == 1
-        if pointwise and kernel.shape[2] == 1:
-            y = x * kernel[0, 0]
-        elif pointwise and pointwise_matmul:
-            shape = tf.shape(x)
-            y = tf.matmul(tf.reshape(x, [-1, kernel.shape[2]]),
-                          tf.reshape(kernel, kernel.shape[2:]))
-            if bias is not None:
-                y = tf.nn.bias_add(y, bias)
-            y = activate(y, activation)
-            return tf.reshape(y, tf.concat([shape[:3], [kernel.shape[3]]], 0))
-        elif self.parallel > 1 and x.dtype == tf.float32:
+        if pointwise and (pointwise_matmul or kernel.shape[2] == 1):
+            return self._matmul_apply(x, kernel, bias, activation)
+        if self.parallel > 1 and x.dtype == tf.float32:
             return self._parallel_apply(x, kernel, bias, activation)
-        else:
-            y = tf.nn.conv2d(x, kernel, strides=self.stride, padding=self.padding,
-                             dilations=self.dilation)
+        y = tf.nn.conv2d(x, kernel, strides=self.stride, padding=self.padding,
+                         dilations=self.dilation)
         if bias is not None:
             y = tf.nn.bias_add(y, bias)
         return activate(y, activation)
+
+    @staticmethod
+    def _matmul_apply(x, kernel, bias, activation):
+        """:meth:`apply` of a 1x1 stride-1 kernel as a product of ``[B*H*W, Cin]`` pixels."""
+        shape = tf.shape(x)
+        y = tf.matmul(tf.reshape(x, [-1, kernel.shape[2]]), tf.reshape(kernel, kernel.shape[2:]))
+        if bias is not None:
+            y = tf.nn.bias_add(y, bias)
+        y = activate(y, activation)
+        return tf.reshape(y, tf.concat([shape[:3], [kernel.shape[3]]], 0))
 
     def _parallel_apply(self, x, kernel, bias, activation):
         """:meth:`apply` as ``parallel`` convolutions over output-channel slices, concatenated."""
