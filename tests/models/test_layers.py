@@ -30,6 +30,29 @@ def test_bilinear_upsample_is_frozen_and_reapplied():
     np.testing.assert_array_equal(up.kernel.numpy(), bilinear_kernel(4, 2))
 
 
+@pytest.mark.parametrize('kernel_size, stride, size, crop', [
+    (4, 2, (5, 7), None), (16, 8, (4, 6), (27, 41)), (32, 16, (3, 5), (40, 70))])
+def test_bilinear_upsample_equals_the_transposed_conv_and_its_crop(kernel_size, stride, size,
+                                                                  crop):
+    tf.random.set_seed(0)
+    up = BilinearUpsample('score-up', 3, kernel_size, stride)
+    x = tf.random.normal([2, *size, 3])
+    full = [(n - 1) * stride + kernel_size for n in size]
+    expected = tf.nn.conv2d_transpose(x, up.kernel, [2, *full, 3], stride, 'VALID')
+    if crop is not None:
+        expected = center_crop(expected, crop)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        ours = up(x, crop_to=crop)
+        reference = tf.nn.conv2d_transpose(x, up.kernel, [2, *full, 3], stride, 'VALID')
+        reference = reference if crop is None else center_crop(reference, crop)
+        weights = tf.random.normal(tf.shape(reference))
+        losses = [tf.reduce_sum(ours * weights), tf.reduce_sum(reference * weights)]
+    np.testing.assert_allclose(ours.numpy(), expected.numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(tape.gradient(losses[0], x).numpy(),
+                               tape.gradient(losses[1], x).numpy(), rtol=1e-5, atol=1e-4)
+
+
 def test_center_crop_keeps_floor_offset_window():
     x = tf.reshape(tf.range(6 * 7, dtype=tf.float32), [1, 6, 7, 1])
     y = center_crop(x, (3, 4))

@@ -31,7 +31,8 @@ class BilinearUpsample(Module):
     after loading weights, as the original ``interp_surgery``) and, like every VGG-family
     kernel, carries the (constant) L2 penalty.
 
-    Call: ``x [B,h,w,C]`` -> ``[B,(h-1)*s+k,(w-1)*s+k,C]`` in the input dtype.
+    Call: ``up(x [B,h,w,C], crop_to=None)`` -> ``[B,(h-1)*s+k,(w-1)*s+k,C]``, or its
+    floor-centred ``[B,H,W,C]`` crop with ``crop_to = (H, W)``, in the input dtype.
     """
 
     def __init__(self, scope, channels, kernel_size, stride, regularize=True):
