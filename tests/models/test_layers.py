@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from osmnseg.models.layers import (BatchNorm, BilinearUpsample, Conv2D, ConvBN,
                                    DepthwiseConv2D, Dropout, bilinear_filter_1d, bilinear_kernel,
-                                   ceil_valid_avg_pool, center_crop, concat_channels,
+                                   ceil_valid_avg_pool, center_crop,
                                    legacy_resize_bilinear)
 
 
@@ -160,14 +160,6 @@ def test_bfloat16_depthwise_block_trains_in_float32_and_keeps_the_dtype():
     np.testing.assert_allclose(tf.cast(y16, tf.float32).numpy(),
                                y32(tf.cast(tf.cast(x, tf.bfloat16), tf.float32),
                                    training=True).numpy(), atol=0.05)
-
-
-def test_concat_channels_broadcasts_a_batch_of_one():
-    one, three = tf.random.normal([1, 2, 3, 4]), tf.random.normal([3, 2, 3, 5])
-    joined = concat_channels([one, three])
-    assert joined.shape == (3, 2, 3, 9)
-    for k in range(3):
-        np.testing.assert_array_equal(joined[k, ..., :4].numpy(), one[0].numpy())
 
 
 def test_parallel_conv_equals_one_convolution_in_float32_only():

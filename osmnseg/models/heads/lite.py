@@ -2,7 +2,7 @@
 import tensorflow as tf
 
 from osmnseg.models.backbones.mobilenet_v1 import pointwise_index
-from osmnseg.models.layers import concat_channels, Conv2D, Module, initializers, legacy_resize_bilinear
+from osmnseg.models.layers import Conv2D, Module, initializers, legacy_resize_bilinear
 from osmnseg.registry import HEADS
 
 
@@ -42,8 +42,18 @@ class LiteHead(Module):
         self.score = Conv2D('score', side_channels * len(self.sides), 1, 1, **init)
 
     def __call__(self, features, output_size, training=False):
+        """``resize(score(concat(resize(side(f)))))`` computed in the equal order
+        ``resize(Σ resize(side(f) · w_f) + b)``: the side convs are linear and the bilinear
+        resize is linear per channel with weights summing to 1, so ``score``'s weights ``w_f``
+        (its 16 rows for side f) are applied to the side conv's kernel first and one channel
+        per side is resized instead of 16 (the same products, summed in another order)."""
         height, width = output_size[0], output_size[1]
         half = (height // 2, width // 2)
-        maps = [legacy_resize_bilinear(side(features[f]), half)
-                for f, side in zip(self.in_features, self.sides)]
-        return legacy_resize_bilinear(self.score(concat_channels(maps)), (height, width))
+        weights = tf.split(self.score.kernel[0, 0], len(self.sides))  # [16, 1] per side
+        total = tf.cast(self.score.bias, features[self.in_features[0]].dtype)
+        for feature, side, side_weights in zip(self.in_features, self.sides, weights):
+            x = features[feature]
+            kernel, bias = side.projected(side_weights)
+            total = total + legacy_resize_bilinear(
+                side.apply(x, tf.cast(kernel, x.dtype), tf.cast(bias, x.dtype)), half)
+        return legacy_resize_bilinear(total, (height, width))

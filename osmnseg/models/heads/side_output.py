@@ -3,7 +3,7 @@ import re
 
 import tensorflow as tf
 
-from osmnseg.models.layers import BilinearUpsample, Conv2D, Module, concat_channels
+from osmnseg.models.layers import BilinearUpsample, Conv2D, Module
 from osmnseg.registry import HEADS
 
 
@@ -53,6 +53,18 @@ class SideOutputHead(Module):
         return [m for pair in zip(self.sides, self.upsamples) for m in pair] + [self.fuse]
 
     def __call__(self, features, output_size, training=False):
-        maps = [up(side(features[f]), crop_to=output_size)
-                for f, side, up in zip(self.in_features, self.sides, self.upsamples)]
-        return self.fuse(concat_channels(maps))
+        """``fuse(concat(crop(up(side(f)))))`` computed in the equal order ``Σ crop(up(side(f)
+        · w_f)) + b``: the side convs are linear, upsampling and cropping act per channel and
+        linearly, so ``upscore-fuse``'s weights ``w_f`` (its 16 rows for side f) are applied to
+        the side conv's kernel first and each side output is one channel at its own resolution
+        instead of 16 channels upsampled, concatenated and fused at the input's (the same
+        products, summed in another order)."""
+        weights = tf.split(self.fuse.kernel[0, 0], len(self.sides))  # [16, 1] per side
+        logits = tf.cast(self.fuse.bias, features[self.in_features[0]].dtype)
+        for feature, side, up, side_weights in zip(self.in_features, self.sides,
+                                                   self.upsamples, weights):
+            x = features[feature]
+            kernel, bias = side.projected(side_weights)
+            score = side.apply(x, tf.cast(kernel, x.dtype), tf.cast(bias, x.dtype))
+            logits = logits + up(score, crop_to=output_size)
+        return logits

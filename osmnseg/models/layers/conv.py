@@ -124,6 +124,16 @@ class Conv2D(Module):
         """The float32 kernel with output channel ``c`` multiplied by ``scale[c]``."""
         return self.kernel * scale
 
+    def projected(self, weights):
+        """``(kernel [k,k,Cin,N], bias [N] or None)`` float32 of this conv (without activation)
+        followed by the linear map ``weights [Cout, N]`` of its output channels:
+        ``apply(x, kernel, bias) == conv(x) @ weights``. A linear side output that a 1x1 conv
+        reads after per-channel linear resampling collapses to N = 1 channel this way."""
+        kernel = tf.tensordot(self.kernel, weights, axes=[[3], [0]])
+        bias = None if self.bias is None else tf.linalg.matvec(weights, self.bias,
+                                                               transpose_a=True)
+        return kernel, bias
+
     def dense(self, x):
         """This conv applied to a map exactly the kernel's size with VALID padding (one output
         pixel, e.g. VGG's fc6 on the 7x7 pool5 map, or a 1x1 conv on a 1x1 map) as one matrix

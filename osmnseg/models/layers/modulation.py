@@ -84,13 +84,3 @@ def broadcast_batch(t, batch):
     """``t [1 or batch, ...]`` as ``[batch, ...]`` (no copy when it already has ``batch``)."""
     return tf.broadcast_to(t, tf.concat([[batch], tf.shape(t)[1:]], 0))
 
-
-def concat_channels(maps):
-    """Concatenate ``[B_i,H,W,C_i]`` maps along channels, a batch of 1 broadcast to the others'.
-
-    Per frame, the layers before the first modulated one run once for all K objects (batch 1)
-    and modulation broadcasts them to K (``x * scale`` with ``scale [K,C]``), so a head reads
-    both batch-1 and batch-K features.
-    """
-    batch = tf.reduce_max(tf.stack([tf.shape(m)[0] for m in maps]))
-    return tf.concat([broadcast_batch(m, batch) for m in maps], axis=-1)

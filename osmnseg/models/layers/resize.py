@@ -32,7 +32,9 @@ class BilinearUpsample(Module):
     kernel, carries the (constant) L2 penalty.
 
     Call: ``up(x [B,h,w,C], crop_to=None)`` -> ``[B,(h-1)*s+k,(w-1)*s+k,C]``, or its
-    floor-centred ``[B,H,W,C]`` crop with ``crop_to = (H, W)``, in the input dtype.
+    floor-centred ``[B,H,W,C]`` crop with ``crop_to = (H, W)``, in the input dtype. The kernel
+    is the same for every channel, so any C works (the heads upsample their side outputs after
+    projecting them to one channel).
     """
 
     def __init__(self, scope, channels, kernel_size, stride, regularize=True):
@@ -72,10 +74,11 @@ class BilinearUpsample(Module):
         out_h, out_w = (full_h, full_w) if crop_to is None else (crop_to[0], crop_to[1])
         rows = self._interpolation(height, out_h, crop_offsets(full_h, out_h), x.dtype)
         cols = self._interpolation(width, out_w, crop_offsets(full_w, out_w), x.dtype)
+        channels = x.shape[-1]
         # along W: [B*h, w, C] -> [B*h, W, C]; along H: [B, h, W*C] -> [B, H, W*C]
-        y = tf.matmul(cols, tf.reshape(x, [-1, width, self.channels]))
-        y = tf.matmul(rows, tf.reshape(y, [shape[0], height, out_w * self.channels]))
-        return tf.reshape(y, [shape[0], out_h, out_w, self.channels])
+        y = tf.matmul(cols, tf.reshape(x, [-1, width, channels]))
+        y = tf.matmul(rows, tf.reshape(y, [shape[0], height, out_w * channels]))
+        return tf.reshape(y, [shape[0], out_h, out_w, channels])
 
     def _interpolation(self, in_size, out_size, offset, dtype):
         """``[out_size, in_size]`` matrix ``M[i, p] = f[i + offset - p*stride]`` (0 off the
