@@ -82,13 +82,14 @@ class BilinearUpsample(Module):
 
     def _interpolation(self, in_size, out_size, offset, dtype):
         """``[out_size, in_size]`` matrix ``M[i, p] = f[i + offset - p*stride]`` (0 off the
-        filter's ``kernel_size`` taps) in ``dtype``."""
-        taps = (tf.range(out_size)[:, tf.newaxis] + offset
-                - tf.range(in_size)[tf.newaxis, :] * self.stride)
-        inside = (taps >= 0) & (taps < self.kernel_size)
-        filt = tf.constant(bilinear_filter_1d(self.kernel_size), dtype)
-        return tf.where(inside, tf.gather(filt, tf.clip_by_value(taps, 0, self.kernel_size - 1)),
-                        tf.zeros([], dtype))
+        filter's taps) in ``dtype``, from the filter's closed form ``f[t] = max(0, 1 -
+        |t - centre| / factor)`` (:func:`bilinear_filter_1d`; zero exactly at and beyond the
+        taps' ends), a few vectorised float ops instead of integer compares and a gather."""
+        factor = (self.kernel_size + 1) // 2
+        centre = factor - 1 if self.kernel_size % 2 == 1 else factor - 0.5
+        taps = tf.cast(tf.range(out_size)[:, tf.newaxis] + offset
+                       - tf.range(in_size)[tf.newaxis, :] * self.stride, tf.float32)
+        return tf.cast(tf.nn.relu(1.0 - tf.abs(taps - centre) / factor), dtype)
 
 
 def crop_offsets(size, target):
