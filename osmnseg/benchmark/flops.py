@@ -8,10 +8,11 @@ and output shapes:
 |---|---|
 | ``Conv2D``, ``Conv2DBackpropInput``, ``Conv2DBackpropFilter`` | 2·N·Ho·Wo·Co·kh·kw·Ci |
 | ``DepthwiseConv2dNative`` (+ its two backprops) | 2·N·Ho·Wo·(C·M)·kh·kw |
-| ``MatMul`` | 2·M·K·N |
+| ``MatMul``, ``BatchMatMulV2/V3`` | 2·(batch)·M·K·N |
 
 (Ho, Wo, Co: the conv's output = the ``out_backprop`` of its backprops, so a transposed conv
-counts ``2·N·h·w·Cin·k·k·Cout`` from its small input.) Element-wise ops, pools and resizes are
+counts ``2·N·h·w·Cin·k·k·Cout`` from its small input; the side outputs' bilinear upsampling
+runs as products with dense interpolation matrices and counts as such.) Element-wise ops, pools and resizes are
 not counted: they are memory-bound and their FLOPs are negligible next to the convolutions.
 
 Nested ``tf.function``s (the segmentor's compiled methods) are inlined while tracing, so their
@@ -27,7 +28,8 @@ from osmnseg.datasets.pipelines.guides import DEFAULT_GUIDE_SIZE
 _CONV = ('Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter')
 _DEPTHWISE = ('DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput',
               'DepthwiseConv2dNativeBackpropFilter')
-COUNTED_OPS = _CONV + _DEPTHWISE + ('MatMul',)
+_BATCH_MATMUL = ('BatchMatMulV2', 'BatchMatMulV3')
+COUNTED_OPS = _CONV + _DEPTHWISE + ('MatMul',) + _BATCH_MATMUL
 
 
 def _static(shape, op):
@@ -68,6 +70,11 @@ def op_flops(op):
         m, n = _static(op.outputs[0].shape, op)
         k = a[0] if op.get_attr('transpose_a') else a[1]
         return 2 * m * k * n
+    if op.type in _BATCH_MATMUL:
+        a = _static(op.inputs[0].shape, op)
+        result = _static(op.outputs[0].shape, op)
+        k = a[-2] if op.get_attr('adj_x') else a[-1]
+        return 2 * int(np.prod(result)) * k
     return 0
 
 

@@ -78,15 +78,16 @@ def test_osvos_frame_flops_equal_a_hand_count_of_its_layers(osvos_frame_flops):
     backbone = (conv(h, w, 3, 8) + conv(h, w, 8, 8) + conv(16, 24, 8, 16) + conv(16, 24, 16, 16)
                 + conv(8, 12, 16, 32) + 2 * conv(8, 12, 32, 32) + conv(4, 6, 32, 64)
                 + 2 * conv(4, 6, 64, 64) + 3 * conv(2, 3, 64, 64))
-    sides = conv(16, 24, 16, 16) + conv(8, 12, 32, 16) + conv(4, 6, 64, 16) + conv(2, 3, 64, 16)
-    # bilinear transposed convs of 16 channels, kernel 2s, computed depthwise (channel c only
-    # feeds channel c): 2 * h_in * w_in * 16 * k * k
-    deconvs = sum(2 * hi * wi * 16 * k * k
-                  for hi, wi, k in ((16, 24, 4), (8, 12, 8), (4, 6, 16), (2, 3, 32)))
-    fuse = conv(h, w, 64, 1, 1)
-    # the spatial modulator's 1x1 convs of the 1-channel guide run as broadcast products
-    # (Conv2D.convolve), element-wise ops that are not counted
-    assert osvos_frame_flops[1] == backbone + sides + deconvs + fuse
+    # side outputs projected to one channel by upscore-fuse's weights (SideOutputHead: the
+    # projection of each [3,3,Cin,16] kernel and 16 biases is itself a product), each
+    # upsampled and cropped to 32x48 by two products with interpolation matrices
+    sides = conv(16, 24, 16, 1) + conv(8, 12, 32, 1) + conv(4, 6, 64, 1) + conv(2, 3, 64, 1)
+    sides += sum(2 * 9 * cin * 16 + 2 * 16 for cin in (16, 32, 64, 64))
+    upsampling = sum(2 * hi * w * wi + 2 * h * hi * w
+                     for hi, wi in ((16, 24), (8, 12), (4, 6), (2, 3)))
+    # the spatial modulator's 1x1 convs of the 1-channel guide: [N, 1] x [1, C] products
+    spatial = 2 * 8 * 12 * 96 + 2 * 4 * 6 * 192 + 2 * 2 * 3 * 192
+    assert osvos_frame_flops[1] == backbone + sides + upsampling + spatial
 
 
 def test_a_second_object_does_not_repeat_the_unmodulated_layers(osvos_frame_flops):
