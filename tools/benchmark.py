@@ -81,6 +81,11 @@ def parse_args(argv=None):
                              'through build_train_loader')
     parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to run on')
     parser.add_argument('--json', metavar='FILE', help='also write the results to FILE')
+    parser.add_argument('--profile', metavar='DIR',
+                        help='inference / --train: after the timed frames, run 3 more under '
+                             "TensorFlow's profiler and write the trace into DIR (a new "
+                             'timestamped folder; open it with TensorBoard or xprof); with '
+                             '`pip install xprof` the thread time per op type is printed too')
     add_config_options(parser)
     add_debug_option(parser)
     args = parser.parse_args(argv)
@@ -102,6 +107,8 @@ def parse_args(argv=None):
             parser.error(f'--compare-original {args.compare_original} is not a folder.')
     elif not args.config:
         parser.error('the config argument is required (except with --compare-original).')
+    if args.profile and args.mode not in ('inference', 'train'):
+        parser.error('--profile applies to the inference benchmark and to --train.')
     if args.compare_objects and args.mode != 'inference':
         parser.error('--compare-objects only applies to the inference benchmark.')
     if args.size is None:
@@ -148,7 +155,7 @@ def run(cfg, args):
             load_checkpoint(model, args.checkpoint)
         return dict(training.benchmark_training(
             model, step, batches, batch_size, args.size, args.frames, args.warmup,
-            ConvPeak(dtype), args.peak_repeats, guide_size), data=args.data)
+            ConvPeak(dtype), args.peak_repeats, guide_size, args.profile), data=args.data)
     model = init_segmentor(cfg, args.checkpoint, device=device, dtype=dtype)
     if args.mode == 'video':
         from osmnseg.benchmark.video import benchmark_video_memory
@@ -157,17 +164,19 @@ def run(cfg, args):
     from osmnseg.benchmark.inference import benchmark_inference
     return benchmark_inference(model, args.size, args.objects, args.frames, args.warmup,
                                ConvPeak(dtype), args.peak_repeats, args.compare_objects,
-                               InferenceSettings.from_config(cfg).guide_size)
+                               InferenceSettings.from_config(cfg).guide_size, args.profile)
 
 
 def main(argv=None):
     args = parse_args(argv)
     with one_line_errors(args):
-        from osmnseg.benchmark import machine_info, results_table, write_json
+        from osmnseg.benchmark import machine_info, profile_table, results_table, write_json
         from osmnseg.utils.paths import check_writable_dir
 
         if args.json:  # before the benchmark runs, not after
             check_writable_dir(os.path.dirname(os.path.abspath(args.json)), '--json folder')
+        if args.profile:
+            check_writable_dir(args.profile, '--profile')
         cfg = (None if args.mode == 'compare' else
                load_config(args.config, args.cfg_options, args.strict))
         result = dict(run(cfg, args), config=args.config, machine=machine_info(),
@@ -177,6 +186,8 @@ def main(argv=None):
             print(compare_table(result))
         else:
             print(results_table(result))
+        if result.get('profile'):
+            print(profile_table(result['profile']))
         if args.json:
             write_json(args.json, result)
             print(f'wrote {args.json}')

@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from osmnseg.benchmark.flops import frame_flops, gflop, guide_flops
 from osmnseg.benchmark.memory import RssTracker, peak_rss_mb
+from osmnseg.benchmark.profile import op_type_times, profile_calls
 from osmnseg.benchmark.timing import summarize, time_call
 from osmnseg.datasets.pipelines.guides import DEFAULT_GUIDE_SIZE
 
@@ -42,7 +43,8 @@ def encode_objects(model, guides):
 
 
 def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
-                        peak_repeats=5, compare_objects=None, guide_size=DEFAULT_GUIDE_SIZE):
+                        peak_repeats=5, compare_objects=None, guide_size=DEFAULT_GUIDE_SIZE,
+                        profile_dir=None, profile_frames=3):
     """Time ``frames`` frames of ``objects`` objects at ``size = (H, W)``.
 
     Args:
@@ -58,6 +60,8 @@ def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
         compare_objects: also time frames with this many objects, interleaved with the
             K-object frames, and report ``objects_time_ratio`` (K-object / this time).
         guide_size: side of the square visual guides (the config's ``VisualGuide`` size).
+        profile_dir: also run ``profile_frames`` more frames under TF's profiler after the
+            timed ones, writing a trace there (:mod:`osmnseg.benchmark.profile`).
 
     Returns:
         dict of results (see docs/benchmark.md for every key).
@@ -111,7 +115,16 @@ def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
         result.update(compare_objects=compare_objects, compare_frame_ms_median=other,
                       objects_time_ratio=stats['median_ms'] / other)
     result.update(peak_figures(peak, result['achieved_gflops']))
+    if profile_dir is not None:
+        result['profile'] = profile_figures(run_frame, profile_frames, profile_dir)
     return result
+
+
+def profile_figures(fn, calls, profile_dir):
+    """``{'dir', 'calls', 'op_type_ms'}`` of ``calls`` calls of ``fn`` run under the profiler
+    (``op_type_ms``: thread ms per call and op type, ``None`` without ``xprof``)."""
+    trace = profile_calls(fn, calls, profile_dir)
+    return dict(dir=trace, calls=calls, op_type_ms=op_type_times(trace, calls))
 
 
 def peak_figures(peak, achieved_gflops):

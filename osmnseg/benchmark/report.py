@@ -63,3 +63,16 @@ def write_json(path, result):
     with open(path, 'w', encoding='utf-8') as f:
         json.dump(result, f, indent=2, sort_keys=True)
         f.write('\n')
+
+
+def profile_table(profile, top=15):
+    """The op types of a ``result['profile']`` (``benchmark_inference`` / ``_training``) with
+    the most thread time per frame or iteration, or where the trace is when it was not read."""
+    lines = [f'profile of {profile["calls"]} more frames/iterations: {profile["dir"]}']
+    times = profile.get('op_type_ms')
+    if times is None:
+        return '\n'.join(lines + ['(pip install xprof to print the time per op type here; '
+                                   'or open the folder with TensorBoard / xprof)'])
+    rows = [['op type', 'thread ms per frame/iteration']]
+    rows += [[name, f'{ms:.1f}'] for name, ms in list(times.items())[:top]]
+    return '\n'.join(lines) + '\n' + AsciiTable(rows).table

@@ -5,13 +5,14 @@ update), exactly as ``IterBasedRunner`` runs it. ``data='config'`` reads batches
 training set through ``build_train_loader`` at the benchmark size (one scale); ``'synthetic'``
 feeds one random batch again and again, isolating the model.
 """
+import itertools
 import time
 
 import numpy as np
 import tensorflow as tf
 
 from osmnseg.benchmark.flops import gflop, train_flops
-from osmnseg.benchmark.inference import peak_figures
+from osmnseg.benchmark.inference import peak_figures, profile_figures
 from osmnseg.benchmark.memory import peak_rss_mb
 from osmnseg.benchmark.timing import summarize
 from osmnseg.datasets.pipelines.guides import DEFAULT_GUIDE_SIZE, visual_guide_size
@@ -65,7 +66,8 @@ def build_training(cfg, dtype, device='cpu'):
 
 
 def benchmark_training(model, step, batches, batch_size, size, iters=5, warmup=1, peak=None,
-                       peak_repeats=5, guide_size=DEFAULT_GUIDE_SIZE):
+                       peak_repeats=5, guide_size=DEFAULT_GUIDE_SIZE, profile_dir=None,
+                       profile_iters=3):
     """Time ``iters`` training iterations after ``warmup`` untimed ones (the first traces).
 
     Args:
@@ -74,11 +76,13 @@ def benchmark_training(model, step, batches, batch_size, size, iters=5, warmup=1
         batch_size, size, guide_size: of the batches (for images/s and the FLOP count).
         peak: optional :class:`~osmnseg.benchmark.peak.ConvPeak`, sampled ``peak_repeats``
             times before the iterations and once after each.
+        profile_dir: also run ``profile_iters`` more iterations under TF's profiler, writing a
+            trace there (:mod:`osmnseg.benchmark.profile`).
 
     Returns:
         dict of results (see docs/benchmark.md).
     """
-    counter = iter(range(1, warmup + iters + 1))
+    counter = itertools.count(1)
     first_iter_s = _iteration(step, batches, next(counter))[1]
     for _ in range(warmup - 1):
         _iteration(step, batches, next(counter))
@@ -104,6 +108,9 @@ def benchmark_training(model, step, batches, batch_size, size, iters=5, warmup=1
         gflop_per_iter=iter_gflop, achieved_gflops=iter_gflop / stats['median_ms'] * 1e3,
         peak_rss_mb=peak_rss_mb())
     result.update(peak_figures(peak, result['achieved_gflops']))
+    if profile_dir is not None:
+        result['profile'] = profile_figures(
+            lambda: _iteration(step, batches, next(counter)), profile_iters, profile_dir)
     return result
 
 

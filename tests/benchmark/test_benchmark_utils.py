@@ -1,5 +1,7 @@
 """osmnseg.benchmark: peak micro-benchmark, timing statistics, memory, video, agreement, report."""
 import json
+import os
+import sys
 
 import numpy as np
 import pytest
@@ -8,6 +10,7 @@ from osmnseg.benchmark import ConvPeak, measure_conv_peak, results_table, write_
 from osmnseg.benchmark.agreement import frame_agreement
 from osmnseg.benchmark.memory import RssTracker, peak_rss_mb, rss_mb
 from osmnseg.benchmark.peak import conv_flops
+from osmnseg.benchmark.profile import op_type_times, profile_calls
 from osmnseg.benchmark.timing import summarize, time_calls
 from osmnseg.benchmark.video import synthetic_video
 
@@ -84,3 +87,29 @@ def test_results_table_and_json(tmp_path):
     path = tmp_path / 'sub' / 'result.json'
     write_json(str(path), result)
     assert json.loads(path.read_text()) == result
+
+
+def test_profile_calls_writes_a_new_trace_folder_per_run(tmp_path):
+    import tensorflow as tf
+
+    conv = tf.function(lambda x: tf.nn.conv2d(x, tf.ones([3, 3, 2, 4]), 1, 'SAME'))
+    run = lambda: conv(tf.ones([1, 16, 16, 2])).numpy()  # noqa: E731
+    first = profile_calls(run, 2, str(tmp_path))
+    second = profile_calls(run, 2, str(tmp_path))
+    assert first != second and os.path.isdir(first) and os.path.isdir(second)
+    assert any(name.endswith('.xplane.pb') for name in os.listdir(first))
+
+
+def test_op_type_times_without_xprof_is_none(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, 'xprof', None)  # import xprof -> ImportError
+    assert op_type_times(str(tmp_path), 1) is None
+
+
+def test_op_type_times_sums_thread_time_per_op_type(tmp_path):
+    pytest.importorskip('xprof', reason='xprof (optional, pip install xprof) reads the traces')
+    import tensorflow as tf
+
+    conv = tf.function(lambda x: tf.nn.conv2d(x, tf.ones([3, 3, 8, 8]), 1, 'SAME'))
+    trace = profile_calls(lambda: conv(tf.ones([1, 64, 64, 8])).numpy(), 2, str(tmp_path))
+    times = op_type_times(trace, 2)
+    assert any('Conv2D' in name for name in times) and all(ms >= 0 for ms in times.values())

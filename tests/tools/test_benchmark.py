@@ -41,6 +41,7 @@ def test_bad_sizes_are_rejected(size, capsys):
     (['--objects', '0'], 'positive integer'),
     (['--train', '--compare-objects', '1'], 'only applies to the inference'),
     (['--dtype', 'int8'], 'invalid choice'),
+    (['--video-frames', '3', '--profile', 'p'], '--profile applies to'),
 ])
 def test_bad_argument_combinations(argv, message, capsys):
     with pytest.raises(SystemExit):
@@ -130,3 +131,21 @@ def test_compare_original_at_a_tiny_size(tmp_path, capsys):
         assert ours['ratio'] == pytest.approx(ours['ms'] / row['original_ms'])
     out = capsys.readouterr().out
     assert 'ratio = osmnseg time / original float32 time' in out and 'tf_slim' in out
+
+
+def test_profile_writes_a_trace_and_reports_op_times(tmp_path, capsys):
+    result = benchmark.main([OSVOS, '--profile', str(tmp_path / 'prof')] + FAST + TINY)
+    trace = result['profile']['dir']
+    assert trace.startswith(str(tmp_path / 'prof' / 'plugins' / 'profile'))
+    assert any(name.endswith('.xplane.pb') for name in os.listdir(trace))
+    assert f'profile of 3 more frames/iterations: {trace}' in capsys.readouterr().out
+
+
+def test_profile_into_a_file_is_refused_before_the_benchmark_runs(tmp_path):
+    notes = tmp_path / 'notes.txt'
+    notes.write_text('mine')
+    with pytest.raises(SystemExit) as info:
+        benchmark.main([OSVOS, '--profile', str(notes)] + FAST + TINY)
+    assert info.value.code == (f'error: --profile {notes} is a file, not a folder; give a '
+                               'folder path.')
+    assert notes.read_text() == 'mine'
