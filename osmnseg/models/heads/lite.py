@@ -52,8 +52,6 @@ class LiteHead(Module):
         weights = tf.split(self.score.kernel[0, 0], len(self.sides))  # [16, 1] per side
         total = tf.cast(self.score.bias, features[self.in_features[0]].dtype)
         for feature, side, side_weights in zip(self.in_features, self.sides, weights):
-            x = features[feature]
-            kernel, bias = side.projected(side_weights)
             total = total + legacy_resize_bilinear(
-                side.apply(x, tf.cast(kernel, x.dtype), tf.cast(bias, x.dtype)), half)
+                side.apply_projected(features[feature], side_weights), half)
         return legacy_resize_bilinear(total, (height, width))

@@ -63,8 +63,6 @@ class SideOutputHead(Module):
         logits = tf.cast(self.fuse.bias, features[self.in_features[0]].dtype)
         for feature, side, up, side_weights in zip(self.in_features, self.sides,
                                                    self.upsamples, weights):
-            x = features[feature]
-            kernel, bias = side.projected(side_weights)
-            score = side.apply(x, tf.cast(kernel, x.dtype), tf.cast(bias, x.dtype))
+            score = side.apply_projected(features[feature], side_weights)
             logits = logits + up(score, crop_to=output_size)
         return logits

@@ -90,20 +90,20 @@ class Conv2D(Module):
             return self._matmul_apply(x, kernel, bias, activation)
         if self.parallel > 1 and x.dtype == tf.float32:
             return self._parallel_apply(x, kernel, bias, activation)
+        return self._convolve(x, kernel, bias, activation)
+
+    def _convolve(self, x, kernel, bias, activation):
+        """:meth:`apply` as one ``tf.nn.conv2d`` (grappler fuses bias and activation into it)."""
         y = tf.nn.conv2d(x, kernel, strides=self.stride, padding=self.padding,
                          dilations=self.dilation)
-        if bias is not None:
-            y = tf.nn.bias_add(y, bias)
-        return activate(y, activation)
+        return _bias_activate(y, bias, activation)
 
     @staticmethod
     def _matmul_apply(x, kernel, bias, activation):
         """:meth:`apply` of a 1x1 stride-1 kernel as a product of ``[B*H*W, Cin]`` pixels."""
         shape = tf.shape(x)
         y = tf.matmul(tf.reshape(x, [-1, kernel.shape[2]]), tf.reshape(kernel, kernel.shape[2:]))
-        if bias is not None:
-            y = tf.nn.bias_add(y, bias)
-        y = activate(y, activation)
+        y = _bias_activate(y, bias, activation)
         return tf.reshape(y, tf.concat([shape[:3], [kernel.shape[3]]], 0))
 
     def _parallel_apply(self, x, kernel, bias, activation):
@@ -111,14 +111,8 @@ class Conv2D(Module):
         sizes = [len(part) for part in np.array_split(np.arange(kernel.shape[3]), self.parallel)]
         kernels = tf.split(kernel, sizes, axis=3)
         biases = [None] * len(sizes) if bias is None else tf.split(bias, sizes)
-        outputs = []
-        for part_kernel, part_bias in zip(kernels, biases):
-            y = tf.nn.conv2d(x, part_kernel, strides=self.stride, padding=self.padding,
-                             dilations=self.dilation)
-            if part_bias is not None:
-                y = tf.nn.bias_add(y, part_bias)
-            outputs.append(activate(y, activation))
-        return tf.concat(outputs, axis=-1)
+        return tf.concat([self._convolve(x, part_kernel, part_bias, activation)
+                          for part_kernel, part_bias in zip(kernels, biases)], axis=-1)
 
     def scaled_kernel(self, scale):
         """The float32 kernel with output channel ``c`` multiplied by ``scale[c]``."""
@@ -134,6 +128,13 @@ class Conv2D(Module):
                                                                transpose_a=True)
         return kernel, bias
 
+    def apply_projected(self, x, weights):
+        """This conv followed by ``weights [Cout, N]`` (:meth:`projected`) on ``x``, computed
+        with the projected kernel in ``x``'s dtype: ``[B,H,W,Cin] -> [B,H',W',N]``."""
+        kernel, bias = self.projected(weights)
+        bias = None if bias is None else tf.cast(bias, x.dtype)
+        return self.apply(x, tf.cast(kernel, x.dtype), bias)
+
     def dense(self, x):
         """This conv applied to a map exactly the kernel's size with VALID padding (one output
         pixel, e.g. VGG's fc6 on the 7x7 pool5 map, or a 1x1 conv on a 1x1 map) as one matrix
@@ -142,9 +143,8 @@ class Conv2D(Module):
         kernel = tf.cast(self.kernel, x.dtype)
         k, _, cin, cout = self.kernel.shape
         y = tf.matmul(tf.reshape(x, [-1, k * k * cin]), tf.reshape(kernel, [k * k * cin, cout]))
-        if self.bias is not None:
-            y = tf.nn.bias_add(y, tf.cast(self.bias, x.dtype))
-        return tf.reshape(activate(y, self.activation), [-1, 1, 1, cout])
+        bias = None if self.bias is None else tf.cast(self.bias, x.dtype)
+        return tf.reshape(_bias_activate(y, bias, self.activation), [-1, 1, 1, cout])
 
     def __call__(self, x):
         bias = None if self.bias is None else tf.cast(self.bias, x.dtype)
@@ -176,9 +176,7 @@ class DepthwiseConv2D(Module):
         [C] (or ``None``) in ``x``'s dtype; see :meth:`Conv2D.apply` (``pointwise_matmul``
         does not apply to depthwise kernels)."""
         y = tf.nn.depthwise_conv2d(x, kernel, [1, self.stride, self.stride, 1], self.padding)
-        if bias is not None:
-            y = tf.nn.bias_add(y, bias)
-        return activate(y, activation)
+        return _bias_activate(y, bias, activation)
 
     def scaled_kernel(self, scale):
         """The float32 kernel with channel ``c`` multiplied by ``scale[c]``."""
@@ -186,3 +184,11 @@ class DepthwiseConv2D(Module):
 
     def __call__(self, x):
         return self.apply(x, tf.cast(self.kernel, x.dtype))
+
+
+def _bias_activate(y, bias, activation):
+    """``activation(y + bias)`` (``bias`` may be ``None``): the epilogue every conv form shares,
+    in the op order grappler fuses into the preceding conv / product."""
+    if bias is not None:
+        y = tf.nn.bias_add(y, bias)
+    return activate(y, activation)
