@@ -68,7 +68,9 @@ def parse_args(argv=None):
     mode.add_argument('--video-frames', type=positive_int, metavar='N',
                       help='memory mode: VideoSegmenter over a generated N-frame video')
     mode.add_argument('--agreement', action='store_true',
-                      help='mask agreement (J per frame) of --dtype against float32 on data.val')
+                      help='mask agreement (J per frame) of --dtype against float32 on '
+                           'data.val: on its own, given float32\'s guides, and a float32 '
+                           'control with weights rounded to --dtype')
     mode.add_argument('--compare-original', metavar='PATH',
                       help='time the original OSMN code (a linjieyangsc/video_seg checkout at '
                            'PATH; needs pip install -e ".[compare]") and osmnseg side '

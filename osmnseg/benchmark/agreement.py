@@ -1,12 +1,24 @@
 """Mask agreement between two compute dtypes (e.g. bfloat16 against float32) on a data set.
 
-Both models load the same checkpoint and run the full video protocol
-(:class:`~osmnseg.apis.VideoSegmenter`) on every sequence of a split; each predicted frame
-scores the mean over objects of the Jaccard index between the two dtypes' masks.
+Models loaded from the same checkpoint run every sequence of a split frame by frame
+(:class:`~osmnseg.apis.InferenceCore`, the video protocol); each predicted frame scores the
+mean over objects of the Jaccard index J between a run's masks and the reference dtype's.
+Three runs are compared with the reference:
+
+* ``agreement``: the ``dtype`` model on its own (the full protocol: each frame's spatial guide
+  is its own previous prediction, so a few differing pixels are fed back frame after frame);
+* ``same_guides``: the ``dtype`` model given the reference run's previous masks on every
+  frame: the per-frame numerical agreement, without that feedback;
+* ``control``: float32 computation with every weight rounded to ``dtype``: how far this
+  model's masks drift apart under a perturbation of the size of ``dtype``'s rounding alone,
+  whatever the kernels compute (the floor the ``agreement`` figure can reach with this model).
 """
 import numpy as np
+import tensorflow as tf
 
 from osmnseg.evaluation import db_eval_iou
+
+PROTOCOLS = ('agreement', 'same_guides', 'control')
 
 
 def frame_agreement(mask_a, mask_b, object_ids):
@@ -14,36 +26,77 @@ def frame_agreement(mask_a, mask_b, object_ids):
     return float(np.mean([db_eval_iou(mask_a == obj, mask_b == obj) for obj in object_ids]))
 
 
-def _masks(segmenter, sequence):
-    return [result.mask for result in segmenter.segment_sequence(sequence)]
+def round_weights(model, dtype):
+    """Round every float32 variable of ``model`` to ``dtype`` and back, in place."""
+    for variable in model.variables:
+        if variable.dtype == tf.float32:
+            variable.assign(tf.cast(tf.cast(variable, dtype), tf.float32))
+
+
+def sequence_agreement(cores, sequence):
+    """Per-frame J of each run against ``cores['reference']`` on one sequence.
+
+    Args:
+        cores: ``{'reference' | protocol: InferenceCore}``; the ``same_guides`` core receives
+            the reference's previous masks before every frame.
+        sequence: a :class:`~osmnseg.datasets.VideoSequence`.
+
+    Returns:
+        ``{protocol: [J per frame after the first annotated one]}``.
+    """
+    from osmnseg.apis.inference.reader import AnnotationReader, read_frame
+
+    names, first_frame = sequence.frame_names, dict(sequence.first_frame)
+    annotation = AnnotationReader({i: sequence.annotation_paths[names[i]]
+                                   for i in set(first_frame.values())})
+    ids = [1 if obj is None else int(obj) for obj in sequence.object_ids]
+    start = min(first_frame.values())
+    scores = {name: [] for name in cores if name != 'reference'}
+    for index, path in enumerate(sequence.frame_paths):
+        frame = read_frame(path)
+        masks = annotation.first_masks(index, list(sequence.object_ids), first_frame)
+        if 'same_guides' in cores:
+            cores['same_guides'].memory.masks.update(
+                {obj: mask.copy() for obj, mask in cores['reference'].memory.masks.items()})
+        outputs = {name: core.propagate(frame, masks).index_mask(frame.shape[:2])
+                   for name, core in cores.items()}
+        if index > start:
+            for name in scores:
+                scores[name].append(frame_agreement(outputs['reference'], outputs[name], ids))
+    return scores
 
 
 def mask_agreement(cfg, checkpoint, dtype, reference_dtype='float32', split='val',
                    device='cpu'):
     """Per-frame J between ``dtype`` and ``reference_dtype`` masks on ``cfg.data[split]``.
 
-    Frames up to each sequence's first annotated frame (ground truth in both) are skipped.
+    Frames up to each sequence's first annotated frame (ground truth in all runs) are skipped.
 
     Returns:
-        dict ``agreement_j_min``, ``agreement_j_mean``, ``agreement_frames``,
-        ``agreement_fraction_ge_098`` (share of frames with J >= 0.98) and the two dtypes.
+        dict with, for each protocol of :data:`PROTOCOLS` (module docstring),
+        ``<protocol>_j_min``, ``<protocol>_j_mean`` and ``<protocol>_fraction_ge_098`` (share
+        of frames with J >= 0.98), plus ``agreement_frames`` and the two dtypes.
     """
-    from osmnseg.apis import InferenceSettings, VideoSegmenter, init_segmentor
+    from osmnseg.apis import InferenceCore, InferenceSettings, init_segmentor
     from osmnseg.datasets import build_dataset
 
     dataset = build_dataset(dict(cfg.data[split], test_mode=True), key=f'data.{split}')
     settings = InferenceSettings.from_config(cfg)
-    segmenters = [VideoSegmenter(init_segmentor(cfg, checkpoint, device, dtype=d), settings)
-                  for d in (reference_dtype, dtype)]
-    scores = []
+    model = init_segmentor(cfg, checkpoint, device, dtype=dtype)
+    control = init_segmentor(cfg, checkpoint, device, dtype=reference_dtype)
+    round_weights(control, tf.as_dtype(dtype))
+    models = dict(reference=init_segmentor(cfg, checkpoint, device, dtype=reference_dtype),
+                  agreement=model, same_guides=model, control=control)
+    scores = {name: [] for name in PROTOCOLS}
     for sequence in dataset.sequences():
-        start = min(sequence.first_frame.values())
-        reference, other = (_masks(s, sequence) for s in segmenters)
-        ids = [1 if obj is None else int(obj) for obj in sequence.object_ids]
-        scores.extend(frame_agreement(a, b, ids) for a, b in zip(reference[start + 1:],
-                                                                  other[start + 1:]))
-    scores = np.asarray(scores)
-    return dict(mode='agreement', dtype=dtype, reference_dtype=reference_dtype,
-                agreement_frames=int(scores.size), agreement_j_min=float(scores.min()),
-                agreement_j_mean=float(scores.mean()),
-                agreement_fraction_ge_098=float(np.mean(scores >= 0.98)))
+        cores = {name: InferenceCore(m, settings) for name, m in models.items()}
+        for name, values in sequence_agreement(cores, sequence).items():
+            scores[name].extend(values)
+    result = dict(mode='agreement', dtype=dtype, reference_dtype=reference_dtype,
+                  agreement_frames=len(scores['agreement']))
+    for name, values in scores.items():
+        values = np.asarray(values)
+        result.update({f'{name}_j_min': float(values.min()),
+                       f'{name}_j_mean': float(values.mean()),
+                       f'{name}_fraction_ge_098': float(np.mean(values >= 0.98))})
+    return result

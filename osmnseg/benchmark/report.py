@@ -33,6 +33,13 @@ ROWS = (
     ('reference_dtype', 'reference dtype', '{}'), ('agreement_frames', 'frames compared', '{}'),
     ('agreement_j_min', 'J min', '{:.4f}'), ('agreement_j_mean', 'J mean', '{:.4f}'),
     ('agreement_fraction_ge_098', 'frames with J >= 0.98', '{:.1%}'),
+    ('same_guides_j_min', 'same guides: J min', '{:.4f}'),
+    ('same_guides_j_mean', 'same guides: J mean', '{:.4f}'),
+    ('same_guides_fraction_ge_098', 'same guides: frames with J >= 0.98', '{:.1%}'),
+    ('control_j_min', 'control (float32, rounded weights): J min', '{:.4f}'),
+    ('control_j_mean', 'control (float32, rounded weights): J mean', '{:.4f}'),
+    ('control_fraction_ge_098', 'control (float32, rounded weights): frames with J >= 0.98',
+     '{:.1%}'),
 )
 
 

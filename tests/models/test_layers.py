@@ -1,12 +1,14 @@
-"""Layer building blocks: bilinear deconv, crop, BN, dropout, pooling, resize, dtypes."""
+"""Layer building blocks: bilinear deconv, crop, BN, dropout, pooling, resize, dtypes,
+modulation."""
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from osmnseg.models.layers import (BatchNorm, BilinearUpsample, Conv2D, ConvBN,
-                                   DepthwiseConv2D, Dropout, bilinear_filter_1d, bilinear_kernel,
-                                   ceil_valid_avg_pool, center_crop,
-                                   legacy_resize_bilinear)
+                                   DepthwiseConv2D, Dropout, GuideShift, Modulation,
+                                   bilinear_filter_1d, bilinear_kernel, ceil_valid_avg_pool,
+                                   center_crop, legacy_resize_bilinear, modulate)
+from osmnseg.models.layers.modulation import dense
 
 
 def test_bilinear_filters_match_spec():
@@ -178,3 +180,33 @@ def test_parallel_conv_equals_one_convolution_in_float32_only():
     np.testing.assert_allclose(tape.gradient(losses[1], split.kernel).numpy(),
                                tape.gradient(losses[0], single.kernel).numpy(), rtol=1e-5)
     assert split(tf.cast(x, tf.bfloat16)).dtype == tf.bfloat16
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'bfloat16'])
+def test_guide_shift_modulation_equals_scaling_and_the_expanded_shift(dtype):
+    """The fused kernel of a GuideShift: x * scale + relu(guide * w + b), broadcasting a
+    batch-1 x over K = 2 objects, with and without a scale."""
+    dtype = tf.as_dtype(dtype)
+    x = tf.cast(tf.random.normal([1, 5, 7, 3]), dtype)
+    shift = GuideShift(tf.random.uniform([2, 5, 7, 1]), tf.random.normal([3]),
+                       tf.random.normal([3]))
+    scale = tf.random.normal([2, 3])
+    expanded = tf.nn.relu(tf.cast(shift.guide * shift.weight + shift.bias, dtype))
+    tolerance = 1e-6 if dtype == tf.float32 else 3e-2
+    for got, expected in ((modulate(x, scale, shift), x * tf.cast(scale, dtype)[:, None, None]
+                           + expanded), (modulate(x, None, shift), x + expanded)):
+        assert got.dtype == dtype and got.shape == (2, 5, 7, 3)
+        np.testing.assert_allclose(tf.cast(got, tf.float32).numpy(),
+                                   tf.cast(expected, tf.float32).numpy(), rtol=tolerance,
+                                   atol=tolerance)
+    np.testing.assert_array_equal(dense(shift).numpy(),
+                                  tf.nn.relu(shift.guide * shift.weight + shift.bias).numpy())
+
+
+def test_combining_a_guide_shift_with_another_shift_expands_it():
+    shift = GuideShift(tf.random.uniform([1, 4, 4, 1]), tf.ones([2]), tf.zeros([2]))
+    visual = Modulation({}, {'a': tf.constant([[1.0, 2.0]])})
+    combined = visual.combined(Modulation({}, {'a': shift, 'b': shift}))
+    np.testing.assert_allclose(combined.shifts['a'].numpy(),
+                               shift.dense().numpy() + [[[[1.0, 2.0]]]], rtol=1e-6)
+    assert combined.shifts['b'] is shift  # alone, it stays unexpanded

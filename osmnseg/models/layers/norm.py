@@ -101,9 +101,15 @@ class ConvBN(Module):
     def __call__(self, x, training=False):
         if training:
             return self._train(x)
+        kernel, bias = self.inference_weights()
+        return self.conv.apply(x, tf.cast(kernel, x.dtype), tf.cast(bias, x.dtype),
+                               self.activation)
+
+    def inference_weights(self):
+        """``(kernel, bias)`` float32 of the conv with the inference-mode batch norm folded in:
+        ``activation(conv.apply(x, kernel, bias))`` is this block in inference mode."""
         scale, offset = self.bn.inference_affine()
-        return self.conv.apply(x, tf.cast(self.conv.scaled_kernel(scale), x.dtype),
-                               tf.cast(offset, x.dtype), self.activation)
+        return self.conv.scaled_kernel(scale), offset
 
     def _train(self, x):
         """conv -> batch statistics -> activation, pointwise convs as matrix products. In

@@ -16,7 +16,7 @@ layer's activation, with no further activation. The visual slot receives the 224
 """
 import tensorflow as tf
 
-from osmnseg.models.layers import ModulatableLayer, Module
+from osmnseg.models.layers import GuideShift, ModulatableLayer, Modulation, Module
 
 
 class Modulator(Module):
@@ -35,6 +35,23 @@ class Modulator(Module):
     def modulated_layers(self):
         """Names of the backbone layers this modulator transforms (default: all ``layers``)."""
         return tuple(layer.name for layer in self.layers)
+
+    def inference_modulation(self, guide):
+        """The :class:`~osmnseg.models.layers.Modulation` of ``guide`` with batch norm in
+        inference mode, in the form the backbone applies fastest (the segmentor calls this
+        instead of ``self(guide, training=False)`` outside training). Default: that call;
+        the spatial modulators return :class:`~osmnseg.models.layers.GuideShift` shifts."""
+        return Modulation(*self(guide, training=False))
+
+
+def guide_shifts(conv_bn, guide, layers):
+    """``{layer.name: GuideShift}`` of a bias-free 1x1 ``conv_bn`` (one input channel, ReLU,
+    batch norm in inference mode) on ``guide [B,h,w,1]``, its output channels split over
+    ``layers`` as :func:`split_channels` splits the map."""
+    kernel, bias = conv_bn.inference_weights()
+    sizes = [layer.channels for layer in layers]
+    return {layer.name: GuideShift(guide, weight, part) for layer, weight, part in
+            zip(layers, tf.split(kernel[0, 0, 0], sizes), tf.split(bias, sizes))}
 
 
 def split_channels(x, layers):

@@ -1,8 +1,8 @@
 """Spatial modulator of the VGG variants (spec §3.3 osvos, §3.5 deeplab)."""
 import itertools
 
-from osmnseg.models.layers import Conv2D, ConvBN, avg_pool
-from osmnseg.models.modulators.base import Modulator, split_channels
+from osmnseg.models.layers import Conv2D, ConvBN, Modulation, avg_pool
+from osmnseg.models.modulators.base import Modulator, guide_shifts, split_channels
 from osmnseg.registry import MODULATORS
 from osmnseg.utils.errors import BuildError
 
@@ -45,11 +45,24 @@ class GaussianSpatialModulator(Modulator):
             self.block_layers[block] = members
 
     def __call__(self, guide, training=False):
-        shifts, x, stride = {}, guide, 1
-        for block, conv_bn in self.blocks.items():
-            layers = self.block_layers[block]
+        shifts = {}
+        for block, pooled in self._pooled_guides(guide):
+            shifts.update(split_channels(self.blocks[block](pooled, training=training),
+                                         self.block_layers[block]))
+        return {}, shifts
+
+    def inference_modulation(self, guide):
+        """Inference shifts as :class:`~osmnseg.models.layers.GuideShift` (equal maps)."""
+        shifts = {}
+        for block, pooled in self._pooled_guides(guide):
+            shifts.update(guide_shifts(self.blocks[block], pooled, self.block_layers[block]))
+        return Modulation({}, shifts)
+
+    def _pooled_guides(self, guide):
+        """``(block, guide pooled to the block's stride)`` in block order."""
+        x, stride = guide, 1
+        for block, layers in self.block_layers.items():
             while stride < layers[0].stride:
                 x = avg_pool(x, 2, 2)
                 stride *= 2
-            shifts.update(split_channels(conv_bn(x, training=training), layers))
-        return {}, shifts
+            yield block, x

@@ -1,7 +1,7 @@
 """Spatial modulator of the lite variant (spec §3.7)."""
 from osmnseg.models.backbones.mobilenet_v1 import pointwise_index
-from osmnseg.models.layers import Conv2D, ConvBN, ceil_valid_avg_pool, initializers
-from osmnseg.models.modulators.base import Modulator
+from osmnseg.models.layers import Conv2D, ConvBN, Modulation, ceil_valid_avg_pool, initializers
+from osmnseg.models.modulators.base import Modulator, guide_shifts
 from osmnseg.registry import MODULATORS
 from osmnseg.utils.errors import BuildError
 
@@ -44,10 +44,22 @@ class LiteSpatialModulator(Modulator):
                                      layer.channels, momentum, epsilon))
 
     def __call__(self, guide, training=False):
-        shifts, x, stride = {}, guide, 1
-        for layer, conv_bn in zip(self.layers, self.convs):
+        return {}, {layer.name: conv_bn(pooled, training=training)
+                    for layer, conv_bn, pooled in zip(self.layers, self.convs,
+                                                      self._pooled_guides(guide))}
+
+    def inference_modulation(self, guide):
+        """Inference shifts as :class:`~osmnseg.models.layers.GuideShift` (equal maps)."""
+        shifts = {}
+        for layer, conv_bn, pooled in zip(self.layers, self.convs, self._pooled_guides(guide)):
+            shifts.update(guide_shifts(conv_bn, pooled, [layer]))
+        return Modulation({}, shifts)
+
+    def _pooled_guides(self, guide):
+        """The guide pooled to each layer's stride, in layer order."""
+        x, stride = guide, 1
+        for layer in self.layers:
             if layer.stride > stride:
                 x = ceil_valid_avg_pool(x, layer.stride // stride)
                 stride = layer.stride
-            shifts[layer.name] = conv_bn(x, training=training)
-        return {}, shifts
+            yield x

@@ -149,8 +149,9 @@ class OSMN(Module):
         guide = tf.cast(spatial_guide, self.compute_dtype)
         modulation = Modulation.unflatten(visual_params)
         if self.spatial_modulator is not None:
-            modulation = modulation.combined(Modulation(*self.spatial_modulator(
-                guide, training=training and not self.fix_bn)))
+            modulation = modulation.combined(
+                Modulation(*self.spatial_modulator(guide, training=not self.fix_bn))
+                if training else self.spatial_modulator.inference_modulation(guide))
         if self.guide_as_input:
             x = self._pad_to_aligned(tf.concat([guide, broadcast_batch(x, objects)], axis=-1))
         x, features = self.backbone(x, modulation.scales, modulation.shifts, training=training,

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from osmnseg.models.layers import ModulatableLayer
+from osmnseg.models.layers import GuideShift, ModulatableLayer
 from osmnseg.registry import BACKBONES, MODULATORS
 from osmnseg.utils.errors import ConfigError
 
@@ -110,3 +110,23 @@ def test_vgg_visual_modulator_rejects_other_guide_sizes_in_one_line():
                                       width=0.125, fc_channels=16))
     with pytest.raises(ConfigError, match='224x224 visual guides.*got 112x112.*VisualGuide'):
         modulator(tf.zeros([1, 112, 112, 3]))
+
+
+@pytest.mark.parametrize('config, layers', [
+    (dict(type='GaussianSpatialModulator'), vgg_layers('deeplab', early=True)),
+    (dict(type='LiteSpatialModulator'),
+     BACKBONES.build(dict(type='MobileNetV1', width=0.25)).modulatable_layers)])
+def test_spatial_inference_modulation_is_the_maps_as_guide_shifts(config, layers):
+    """inference_modulation (what the segmentor uses outside training) gives GuideShifts whose
+    expansion equals the modulator's inference-mode maps, trained-looking BN included."""
+    modulator = MODULATORS.build(dict(config, layers=layers))
+    for var in modulator.variables:
+        var.assign(tf.random.stateless_uniform(var.shape, [3, 4], 0.5, 1.5))
+    guide = tf.random.uniform([2, 70, 90, 1])
+    _, maps = modulator(guide, training=False)
+    modulation = modulator.inference_modulation(guide)
+    assert modulation.scales == {} and list(modulation.shifts) == list(maps)
+    for name, shift in modulation.shifts.items():
+        assert isinstance(shift, GuideShift)
+        np.testing.assert_allclose(shift.dense().numpy(), maps[name].numpy(), rtol=1e-5,
+                                   atol=1e-6)
