@@ -51,3 +51,12 @@ def test_aspp_and_lite_heads_return_input_size():
     features = {names[0]: tf.zeros([1, 18, 23, 4]), names[1]: tf.zeros([1, 9, 12, 4])}
     assert lite(features, tf.constant([70, 90])).shape == (1, 70, 90, 1)
     assert list(lite.reference_variables())[:2] == ['conv3_16/weights', 'conv3_16/biases']
+    # bfloat16 features: the resized sides are summed and returned in float32 (TF's resize
+    # computes in float32), equal to the float32 head up to the features' rounding
+    for variable in lite.trainable_variables:
+        variable.assign(tf.random.stateless_normal(variable.shape, [5, 6], stddev=0.3))
+    features = {k: tf.random.stateless_uniform(v.shape, [7, 8]) for k, v in features.items()}
+    half = lite({k: tf.cast(v, tf.bfloat16) for k, v in features.items()}, tf.constant([70, 90]))
+    full = lite(features, tf.constant([70, 90]))
+    assert half.dtype == tf.float32
+    assert float(tf.reduce_max(tf.abs(half - full))) < 2e-2 * float(tf.reduce_max(tf.abs(full)))

@@ -111,6 +111,11 @@ def test_ceil_valid_avg_pool_equals_valid_pool_on_multiples():
     odd = ceil_valid_avg_pool(tf.ones([1, 9, 10, 1]), 4)
     assert odd.shape == (1, 3, 3, 1)
     np.testing.assert_allclose(odd.numpy(), 1.0, rtol=1e-6)
+    x = np.random.default_rng(0).random((2, 9, 10, 3)).astype(np.float32)
+    expected = [[[x[b, i:i + 4, j:j + 4].mean(axis=(0, 1)) for j in range(0, 10, 4)]
+                 for i in range(0, 9, 4)] for b in range(2)]  # partial windows: their pixels
+    np.testing.assert_allclose(ceil_valid_avg_pool(tf.constant(x), 4).numpy(), expected,
+                               rtol=1e-5)
 
 
 def test_legacy_resize_matches_tf1_resize_bilinear():

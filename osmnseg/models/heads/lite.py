@@ -23,7 +23,7 @@ class LiteHead(Module):
         trainable: whether the convs are trained (``train_seg``; the original always trains).
         scope: name scope.
 
-    Call: ``head(features, output_size, training)`` -> logits ``[B,H,W,1]`` (compute dtype).
+    Call: ``head(features, output_size, training)`` -> logits ``[B,H,W,1]`` float32.
     """
 
     def __init__(self, in_channels, in_strides, in_features=('Conv2d_3_pointwise',
@@ -46,12 +46,14 @@ class LiteHead(Module):
         ``resize(Σ resize(side(f) · w_f) + b)``: the side convs are linear and the bilinear
         resize is linear per channel with weights summing to 1, so ``score``'s weights ``w_f``
         (its 16 rows for side f) are applied to the side conv's kernel first and one channel
-        per side is resized instead of 16 (the same products, summed in another order)."""
+        per side is resized instead of 16 (the same products, summed in another order). The
+        resized sides are summed and returned in float32, the dtype TF's resize computes in
+        (no casts back and forth in bfloat16)."""
         height, width = output_size[0], output_size[1]
         half = (height // 2, width // 2)
         weights = tf.split(self.score.kernel[0, 0], len(self.sides))  # [16, 1] per side
-        total = tf.cast(self.score.bias, features[self.in_features[0]].dtype)
+        total = self.score.bias
         for feature, side, side_weights in zip(self.in_features, self.sides, weights):
             total = total + legacy_resize_bilinear(
-                side.apply_projected(features[feature], side_weights), half)
+                side.apply_projected(features[feature], side_weights), half, tf.float32)
         return legacy_resize_bilinear(total, (height, width))

@@ -105,13 +105,15 @@ def center_crop(x, size):
     return x[:, top:top + height, left:left + width, :]
 
 
-def legacy_resize_bilinear(x, size):
-    """TF1 ``resize_bilinear(align_corners=False)`` without half-pixel centres, in ``x``'s dtype.
+def legacy_resize_bilinear(x, size, dtype=None):
+    """TF1 ``resize_bilinear(align_corners=False)`` without half-pixel centres.
 
     Args:
         x: ``[B,H,W,C]`` float tensor.
         size: ``(height, width)`` ints or an int32 tensor of 2 elements.
+        dtype: output dtype; default ``x``'s. TF's kernel computes and returns float32, so
+            ``tf.float32`` costs no cast.
     """
     y = tf.raw_ops.ResizeBilinear(images=x, size=tf.cast(tf.stack(size), tf.int32),
                                   align_corners=False, half_pixel_centers=False)
-    return tf.cast(y, x.dtype)
+    return tf.cast(y, dtype or x.dtype)

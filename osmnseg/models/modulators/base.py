@@ -36,12 +36,13 @@ class Modulator(Module):
         """Names of the backbone layers this modulator transforms (default: all ``layers``)."""
         return tuple(layer.name for layer in self.layers)
 
-    def inference_modulation(self, guide):
-        """The :class:`~osmnseg.models.layers.Modulation` of ``guide`` with batch norm in
-        inference mode, in the form the backbone applies fastest (the segmentor calls this
-        instead of ``self(guide, training=False)`` outside training). Default: that call;
-        the spatial modulators return :class:`~osmnseg.models.layers.GuideShift` shifts."""
-        return Modulation(*self(guide, training=False))
+    def inference_modulation(self, guide, compute_dtype):
+        """The :class:`~osmnseg.models.layers.Modulation` of the float32 ``guide`` with batch
+        norm in inference mode, in the form the backbone applies fastest (the segmentor calls
+        this outside training). Default: ``self(guide in compute_dtype, training=False)``; the
+        spatial modulators return :class:`~osmnseg.models.layers.GuideShift` shifts, their
+        guides pooled in float32 (the fused kernel computes in float32)."""
+        return Modulation(*self(tf.cast(guide, compute_dtype), training=False))
 
 
 def guide_shifts(conv_bn, guide, layers):

@@ -51,8 +51,9 @@ class GaussianSpatialModulator(Modulator):
                                          self.block_layers[block]))
         return {}, shifts
 
-    def inference_modulation(self, guide):
-        """Inference shifts as :class:`~osmnseg.models.layers.GuideShift` (equal maps)."""
+    def inference_modulation(self, guide, compute_dtype):
+        """Inference shifts as :class:`~osmnseg.models.layers.GuideShift` (equal maps), from the
+        float32 guide (the fused kernel computes in float32 whatever ``compute_dtype``)."""
         shifts = {}
         for block, pooled in self._pooled_guides(guide):
             shifts.update(guide_shifts(self.blocks[block], pooled, self.block_layers[block]))

@@ -48,8 +48,9 @@ class LiteSpatialModulator(Modulator):
                     for layer, conv_bn, pooled in zip(self.layers, self.convs,
                                                       self._pooled_guides(guide))}
 
-    def inference_modulation(self, guide):
-        """Inference shifts as :class:`~osmnseg.models.layers.GuideShift` (equal maps)."""
+    def inference_modulation(self, guide, compute_dtype):
+        """Inference shifts as :class:`~osmnseg.models.layers.GuideShift` (equal maps), from the
+        float32 guide (the fused kernel computes in float32 whatever ``compute_dtype``)."""
         shifts = {}
         for layer, conv_bn, pooled in zip(self.layers, self.convs, self._pooled_guides(guide)):
             shifts.update(guide_shifts(conv_bn, pooled, [layer]))

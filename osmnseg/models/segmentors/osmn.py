@@ -151,7 +151,8 @@ class OSMN(Module):
         if self.spatial_modulator is not None:
             modulation = modulation.combined(
                 Modulation(*self.spatial_modulator(guide, training=not self.fix_bn))
-                if training else self.spatial_modulator.inference_modulation(guide))
+                if training else self.spatial_modulator.inference_modulation(
+                    spatial_guide, self.compute_dtype))
         if self.guide_as_input:
             x = self._pad_to_aligned(tf.concat([guide, broadcast_batch(x, objects)], axis=-1))
         x, features = self.backbone(x, modulation.scales, modulation.shifts, training=training,

@@ -124,7 +124,7 @@ def test_spatial_inference_modulation_is_the_maps_as_guide_shifts(config, layers
         var.assign(tf.random.stateless_uniform(var.shape, [3, 4], 0.5, 1.5))
     guide = tf.random.uniform([2, 70, 90, 1])
     _, maps = modulator(guide, training=False)
-    modulation = modulator.inference_modulation(guide)
+    modulation = modulator.inference_modulation(guide, tf.float32)
     assert modulation.scales == {} and list(modulation.shifts) == list(maps)
     for name, shift in modulation.shifts.items():
         assert isinstance(shift, GuideShift)
