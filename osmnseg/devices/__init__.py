@@ -4,7 +4,7 @@
     >>> device = build_device(cfg.get('device', 'cpu')).setup()
     >>> strategy = device.strategy()
 """
-from osmnseg.devices.base import PRECISIONS, Device
+from osmnseg.devices.base import PRECISIONS, Device, xla_kernels_available
 from osmnseg.devices.cpu import CPU
 from osmnseg.devices.gpu import GPU
 from osmnseg.devices.npu import NPU
@@ -13,7 +13,7 @@ from osmnseg.utils.errors import ConfigError
 from osmnseg.utils.machine import cpu_has_fast_bf16, read_cpu_info
 
 __all__ = ['Device', 'CPU', 'GPU', 'NPU', 'PRECISIONS', 'build_device', 'read_cpu_info',
-           'cpu_has_fast_bf16']
+           'cpu_has_fast_bf16', 'xla_kernels_available']
 
 
 def build_device(cfg_or_name, **overrides):

@@ -16,6 +16,13 @@ from osmnseg.utils.logging import get_logger
 
 PRECISIONS = ('float32', 'bfloat16', 'float16')
 MODES = ('inference', 'train')
+_active_device = None  # the last device set up in this process
+
+
+def xla_kernels_available():
+    """Whether models may run XLA-compiled kernels (``tf.function(jit_compile=True)``): True
+    unless the device set up last says otherwise (Ascend NPUs compile whole graphs their way)."""
+    return _active_device is None or _active_device.xla_kernels
 
 
 class Device(abc.ABC):
@@ -32,10 +39,17 @@ class Device(abc.ABC):
 
     def setup(self):
         """Configure TensorFlow for this device (once); returns ``self``."""
+        global _active_device
         if not self._is_setup:
             self._setup()
             self._is_setup = True
+        _active_device = self
         return self
+
+    @property
+    def xla_kernels(self):
+        """Whether small XLA-compiled kernels run here (the fused modulation of inference)."""
+        return True
 
     def strategy(self):
         """The ``tf.distribute.Strategy`` to build and train the model under (after ``setup``)."""

@@ -108,6 +108,11 @@ class NPU(Device):
         return tf.distribute.get_strategy()
 
     @property
+    def xla_kernels(self):
+        """False: the adapter compiles whole graphs for the NPU; XLA functions stay off."""
+        return False
+
+    @property
     def fast_bf16(self):
         return self.precision_mode in BF16_PRECISION_MODES
 

@@ -215,3 +215,22 @@ def test_combining_a_guide_shift_with_another_shift_expands_it():
     np.testing.assert_allclose(combined.shifts['a'].numpy(),
                                shift.dense().numpy() + [[[[1.0, 2.0]]]], rtol=1e-6)
     assert combined.shifts['b'] is shift  # alone, it stays unexpanded
+
+
+def test_guide_shift_is_expanded_with_tf_ops_where_the_device_has_no_xla_kernels(monkeypatch):
+    from types import SimpleNamespace
+
+    from osmnseg.devices import base
+    from osmnseg.models.layers import modulation
+    x = tf.random.normal([1, 5, 7, 3])
+    shift = GuideShift(tf.random.uniform([2, 5, 7, 1]), tf.random.normal([3]),
+                       tf.random.normal([3]))
+    fused = modulate(x, tf.ones([2, 3]), shift)
+
+    def no_xla(*args):
+        raise AssertionError('the XLA kernel ran on a device without XLA kernels')
+
+    monkeypatch.setattr(modulation, '_guide_modulation', no_xla)
+    monkeypatch.setattr(base, '_active_device', SimpleNamespace(xla_kernels=False))
+    np.testing.assert_allclose(modulate(x, tf.ones([2, 3]), shift).numpy(), fused.numpy(),
+                               rtol=1e-6, atol=1e-6)

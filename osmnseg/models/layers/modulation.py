@@ -4,6 +4,8 @@ from typing import NamedTuple
 
 import tensorflow as tf
 
+from osmnseg.devices.base import xla_kernels_available
+
 ModulatableLayer = collections.namedtuple('ModulatableLayer', ['name', 'channels', 'stride'])
 ModulatableLayer.__doc__ = """A backbone layer that may be modulated.
 
@@ -101,7 +103,8 @@ def modulate(x, scale=None, shift=None):
 
     A :class:`GuideShift` is applied by one XLA-compiled element-wise kernel that also computes
     the shift map (inference: 3 passes over the modulated feature maps become 1; the lite
-    variant's bfloat16 frame 40 -> 35 ms); tensors by TensorFlow's ops.
+    variant's bfloat16 frame 40 -> 35 ms), or expanded first on a device without XLA kernels
+    (:func:`~osmnseg.devices.base.xla_kernels_available`); tensors by TensorFlow's ops.
 
     Args:
         x: ``[B,h,w,C]`` activation of a modulated layer (after its activation function).
@@ -110,7 +113,9 @@ def modulate(x, scale=None, shift=None):
             :class:`GuideShift` with a guide of ``x``'s height and width.
     """
     if isinstance(shift, GuideShift):
-        return _guide_modulation(x, None if scale is None else as_map(scale), *shift)
+        if xla_kernels_available():
+            return _guide_modulation(x, None if scale is None else as_map(scale), *shift)
+        shift = shift.dense()
     if scale is not None:
         x = x * as_map(tf.cast(scale, x.dtype))
     if shift is not None:
