@@ -68,7 +68,8 @@ class GuideShift(NamedTuple):
     norm folded in, followed by ReLU. :func:`modulate` evaluates it inside its single fused
     kernel, so the ``[B,h,w,C]`` map is never written out.
 
-    Fields: ``guide [B,h,w,1]`` (compute dtype), ``weight [C]``, ``bias [C]`` (float32).
+    Fields: ``guide [B,h,w,1]`` (any float dtype; the built-in spatial modulators pool it in
+    float32), ``weight [C]``, ``bias [C]`` (float32).
     """
 
     guide: tf.Tensor
