@@ -26,13 +26,5 @@ def ceil_valid_avg_pool(x, size):
     height, width = tf.shape(x)[1], tf.shape(x)[2]
     paddings = [[0, 0], [0, (-height) % size], [0, (-width) % size], [0, 0]]
     total = tf.nn.avg_pool2d(tf.pad(x, paddings), size, size, 'VALID')
-    coverage = (_window_coverage(height, size)[:, tf.newaxis]
-                * _window_coverage(width, size)[tf.newaxis, :])
-    return total / tf.cast(coverage, x.dtype)[tf.newaxis, :, :, tf.newaxis]
-
-
-def _window_coverage(length, size):
-    """``[ceil(length / size)]`` float32: the share of each window of ``size`` along an axis of
-    ``length`` that lies inside it (1, except a partial last window)."""
-    starts = tf.range(0, length, size)
-    return tf.cast(tf.minimum(length - starts, size), tf.float32) / size
+    coverage = tf.nn.avg_pool2d(tf.pad(tf.ones_like(x[..., :1]), paddings), size, size, 'VALID')
+    return total / coverage
