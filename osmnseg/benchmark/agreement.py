@@ -46,9 +46,8 @@ def sequence_agreement(cores, sequence):
     """
     from osmnseg.apis.inference.reader import AnnotationReader, read_frame
 
-    names, first_frame = sequence.frame_names, dict(sequence.first_frame)
-    annotation = AnnotationReader({i: sequence.annotation_paths[names[i]]
-                                   for i in set(first_frame.values())})
+    first_frame = dict(sequence.first_frame)
+    annotation = AnnotationReader(sequence.start_annotations)
     ids = [1 if obj is None else int(obj) for obj in sequence.object_ids]
     start = min(first_frame.values())
     scores = {name: [] for name in cores if name != 'reference'}

@@ -38,5 +38,12 @@ class VideoSequence:
         """Frame names (file names without extension) in the order of ``frame_paths``."""
         return [os.path.splitext(os.path.basename(path))[0] for path in self.frame_paths]
 
+    @property
+    def start_annotations(self):
+        """``{frame index: annotation path}`` of the frames where an object starts (the masks
+        a propagation run is given)."""
+        names = self.frame_names
+        return {i: self.annotation_paths[names[i]] for i in set(self.first_frame.values())}
+
     def __len__(self):
         return len(self.frame_paths)

@@ -84,12 +84,9 @@ class VideoSegmenter:
     def segment_sequence(self, sequence, return_probabilities=False):
         """Segment a data set's :class:`~osmnseg.datasets.VideoSequence` (frames streamed);
         masks come at the sequence's ``original_size``."""
-        names = sequence.frame_names
-        annotations = {i: sequence.annotation_paths[names[i]]
-                       for i in set(sequence.first_frame.values())}
-        return self.segment(sequence.frame_paths, annotations, list(sequence.object_ids),
-                            dict(sequence.first_frame), return_probabilities,
-                            tuple(sequence.original_size))
+        return self.segment(sequence.frame_paths, sequence.start_annotations,
+                            list(sequence.object_ids), dict(sequence.first_frame),
+                            return_probabilities, tuple(sequence.original_size))
 
     def _frame_scores(self, frames, annotation, object_ids, first_frame):
         """``(index, (H, W), FrameScores)`` per frame, all objects in one core."""

@@ -77,9 +77,10 @@ class Conv2D(Module):
         activation applied before the reshape back so that grappler fuses them into the
         product:
 
-        * always for a 1-channel input (the spatial modulators' guide -> C maps): oneDNN's
+        * always for a 1-channel input (the spatial modulators' guide -> C maps in training;
+          inference applies them as ``GuideShift`` inside the modulation): oneDNN's
           convolution is slow for Cin = 1, and the fused product is one pass instead of the
-          three of a broadcast product, bias and ReLU (lite bf16 frame 48 -> 42 ms);
+          three of a broadcast product, bias and ReLU;
         * with ``pointwise_matmul`` for any Cin (MobileNet's pointwise layers in training):
           the product's gradients are matrix products, 1.6x faster in bf16 than the
           convolution's filter/input gradients. Inference keeps the convolution, whose fused

@@ -146,14 +146,15 @@ class OSMN(Module):
         broadcasts it to K; the head broadcasts the batch-1 features it reads."""
         objects = tf.shape(spatial_guide)[0]
         x, features = shared['x'], shared['features']
-        guide = tf.cast(spatial_guide, self.compute_dtype)
         modulation = Modulation.unflatten(visual_params)
-        if self.spatial_modulator is not None:
+        if self.spatial_modulator is not None:  # inference: the float32 guide, see the method
             modulation = modulation.combined(
-                Modulation(*self.spatial_modulator(guide, training=not self.fix_bn))
+                Modulation(*self.spatial_modulator(tf.cast(spatial_guide, self.compute_dtype),
+                                                   training=not self.fix_bn))
                 if training else self.spatial_modulator.inference_modulation(
                     spatial_guide, self.compute_dtype))
         if self.guide_as_input:
+            guide = tf.cast(spatial_guide, self.compute_dtype)
             x = self._pad_to_aligned(tf.concat([guide, broadcast_batch(x, objects)], axis=-1))
         x, features = self.backbone(x, modulation.scales, modulation.shifts, training=training,
                                     start=self.shared_steps, keep=self.head.in_features,
