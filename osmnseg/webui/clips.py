@@ -124,7 +124,7 @@ class Clip:
 
     @property
     def busy(self):
-        return self.job is not None and self.job.is_alive()
+        return self.job is not None and self.job.running
 
     def check_index(self, index):
         """Raises ``DataError`` unless ``index`` is a frame of the clip."""

@@ -57,6 +57,12 @@ class PropagationJob(threading.Thread):
         self.message = ''
         self._cancel = threading.Event()
 
+    @property
+    def running(self):
+        """True until the job has reported ``done``, ``cancelled`` or ``failed`` (the thread
+        itself may live a moment longer; the clip is free as soon as the page sees the end)."""
+        return self.state == 'running'
+
     def cancel(self):
         """Stop before the next frame (frames already propagated keep their masks)."""
         self._cancel.set()
@@ -84,6 +90,9 @@ class PropagationJob(threading.Thread):
         except Exception as err:  # the page would otherwise wait for a thread that died
             logger.exception('propagation of clip %s failed', self.clip.id)
             self.state, self.message = 'failed', f'propagation failed: {err!r}'
+        finally:
+            if self.state == 'running':  # ended by a BaseException: the clip must not stay busy
+                self.state, self.message = 'failed', 'propagation was interrupted.'
 
     def _step(self, index):
         clip = self.clip

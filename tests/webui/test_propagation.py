@@ -1,8 +1,11 @@
 """Propagation through the API: progress, corrections, re-encoding, cancel, one job per clip,
 and the real inference core behind the same routes."""
+import threading
+import time
+
 import numpy as np
 
-from osmnseg.webui.propagation import frame_corrections
+from osmnseg.webui.propagation import PropagationJob, frame_corrections
 from webui_client import finish, open_clip, session_of
 from webui_inputs import SIZE, FakeCore, blocked_factory, box_mask
 
@@ -113,6 +116,27 @@ def test_progress_moves_while_running_and_cancel_stops_before_the_next_frame(mak
     status = finish(client, summary['id'])
     assert (status['state'], status['done']) == ('cancelled', 2)
     assert client.put(f'{url}/masks/1', content=box_mask(1).tobytes()).status_code == 200
+
+
+def test_the_clip_is_free_once_the_end_is_reported_while_the_thread_still_lives(
+        client, monkeypatch):
+    """The page exports as soon as it sees ``done``; the job's thread may not have exited."""
+    linger = threading.Event()
+    run = PropagationJob.run
+    monkeypatch.setattr(PropagationJob, 'run', lambda job: (run(job), linger.wait(60)))
+    summary, _ = open_clip(client, count=3)
+    url = f"/api/clips/{summary['id']}"
+    paint(client, summary['id'], 0, box_mask(1))
+    propagate(client, summary['id'], 0)
+    job = session_of(client).clip(summary['id']).job
+    while client.get(f'{url}/propagation').json()['state'] == 'running':
+        time.sleep(0.01)
+    assert job.is_alive()
+    try:
+        assert client.get(f'{url}/export/masks.zip').status_code == 200
+        assert client.put(f'{url}/masks/1', content=box_mask(1).tobytes()).status_code == 200
+    finally:
+        linger.set()
 
 
 class BrokenCore(FakeCore):
