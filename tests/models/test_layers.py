@@ -187,6 +187,33 @@ def test_parallel_conv_equals_one_convolution_in_float32_only():
     assert split(tf.cast(x, tf.bfloat16)).dtype == tf.bfloat16
 
 
+@pytest.mark.parametrize('kernel_size, projected', [(3, 1), (3, 2), (5, 1)])
+@pytest.mark.parametrize('dtype', ['float32', 'bfloat16'])
+def test_projected_conv_as_tap_products_equals_the_convolution(kernel_size, projected, dtype):
+    """The heads' inference form: a 1x1 conv to every tap, then a 0/1 k x k conv that sums
+    the taps at their offsets, equals the projected k x k conv (odd sizes: padded borders)."""
+    tf.random.set_seed(1)
+    conv = Conv2D('c', 5, 16, kernel_size, kernel_init=lambda shape: tf.random.normal(shape))
+    conv.bias.assign(tf.random.normal([16]))
+    weights = tf.random.normal([16, projected])
+    x = tf.cast(tf.random.normal([2, 9, 13, 5]), dtype)
+    expected = conv.apply_projected(tf.cast(x, tf.float32), weights).numpy()
+    taps = conv.apply_projected(x, weights, tap_products=True)
+    assert taps.dtype == x.dtype and taps.shape == (2, 9, 13, projected)
+    tolerance = 1e-5 if dtype == 'float32' else 3e-2
+    np.testing.assert_allclose(taps.numpy().astype(np.float32), expected,
+                               atol=tolerance * np.abs(expected).max())
+
+
+def test_tap_products_only_replace_stride_one_same_convolutions():
+    strided = Conv2D('c', 4, 8, 3, stride=2)
+    valid = Conv2D('c', 4, 8, 3, padding='VALID')
+    weights, x = tf.random.normal([8, 1]), tf.random.normal([1, 8, 10, 4])
+    for conv in (strided, valid):
+        np.testing.assert_array_equal(conv.apply_projected(x, weights, tap_products=True),
+                                      conv.apply_projected(x, weights))
+
+
 @pytest.mark.parametrize('dtype', ['float32', 'bfloat16'])
 def test_guide_shift_modulation_equals_scaling_and_the_expanded_shift(dtype):
     """The fused kernel of a GuideShift: x * scale + relu(guide * w + b), broadcasting a

@@ -54,6 +54,7 @@ class LiteHead(Module):
         weights = tf.split(self.score.kernel[0, 0], len(self.sides))  # [16, 1] per side
         total = self.score.bias
         for feature, side, side_weights in zip(self.in_features, self.sides, weights):
-            total = total + legacy_resize_bilinear(
-                side.apply_projected(features[feature], side_weights), half, tf.float32)
+            side_logits = side.apply_projected(features[feature], side_weights,
+                                               tap_products=not training)
+            total = total + legacy_resize_bilinear(side_logits, half, tf.float32)
         return legacy_resize_bilinear(total, (height, width))

@@ -63,6 +63,7 @@ class SideOutputHead(Module):
         logits = tf.cast(self.fuse.bias, features[self.in_features[0]].dtype)
         for feature, side, up, side_weights in zip(self.in_features, self.sides,
                                                    self.upsamples, weights):
-            score = side.apply_projected(features[feature], side_weights)
+            score = side.apply_projected(features[feature], side_weights,
+                                         tap_products=not training)
             logits = logits + up(score, crop_to=output_size)
         return logits

@@ -129,12 +129,40 @@ class Conv2D(Module):
                                                                transpose_a=True)
         return kernel, bias
 
-    def apply_projected(self, x, weights):
+    def apply_projected(self, x, weights, tap_products=False):
         """This conv followed by ``weights [Cout, N]`` (:meth:`projected`) on ``x``, computed
-        with the projected kernel in ``x``'s dtype: ``[B,H,W,Cin] -> [B,H',W',N]``."""
+        with the projected kernel in ``x``'s dtype: ``[B,H,W,Cin] -> [B,H',W',N]``.
+
+        With ``tap_products`` (the heads set it at inference) a k x k, stride-1, undilated SAME
+        kernel is computed by :meth:`_tap_products_apply`: oneDNN's convolution with a few
+        output channels runs far below its speed (a 3x3 128 -> 1 conv at 120x216: 1.4 ms in
+        bfloat16, 3.6 ms in float32; as tap products 1.0 / 1.6 ms). Training keeps the one
+        convolution, so the training graph and its rounding are unchanged."""
         kernel, bias = self.projected(weights)
         bias = None if bias is None else tf.cast(bias, x.dtype)
-        return self.apply(x, tf.cast(kernel, x.dtype), bias)
+        kernel = tf.cast(kernel, x.dtype)
+        k = kernel.shape[0]
+        if (tap_products and k > 1 and k % 2 and self.stride == 1 and self.dilation == 1
+                and self.padding == 'SAME'):
+            return self._tap_products_apply(x, kernel, bias)
+        return self.apply(x, kernel, bias)
+
+    @staticmethod
+    def _tap_products_apply(x, kernel, bias):
+        """``conv(x, kernel) + bias`` (odd k x k, stride 1, SAME) as two convolutions that
+        oneDNN runs fast: a 1x1 convolution with every tap's weights ``[1,1,Cin,k*k*N]`` gives
+        each pixel's contribution to each of its k*k neighbours' N outputs, and a k x k
+        convolution with a fixed 0/1 kernel ``[k,k,k*k*N,N]`` (1 where tap (i, j) meets output
+        n) sums the contributions at the right offsets. Zero padding of the products equals
+        zero padding of ``x``. The same products, summed in another order."""
+        k, _, cin, n = kernel.shape
+        taps = tf.reshape(tf.transpose(kernel, [2, 0, 1, 3]), [1, 1, cin, k * k * n])
+        gather = np.zeros([k, k, k * k * n, n], x.dtype.as_numpy_dtype)
+        for i, j, o in np.ndindex(k, k, n):
+            gather[i, j, (i * k + j) * n + o, o] = 1
+        products = tf.nn.conv2d(x, taps, strides=1, padding='SAME')
+        y = tf.nn.conv2d(products, gather, strides=1, padding='SAME')
+        return _bias_activate(y, bias, None)
 
     def dense(self, x):
         """This conv applied to a map exactly the kernel's size with VALID padding (one output
