@@ -131,14 +131,12 @@ def visual_params_spec(model, objects):
 
 
 def frame_flops(model, size, objects=1):
-    """FLOPs of one frame with ``objects`` objects at ``size = (H, W)``: the shared layers once
-    (``encode_frame``) and the modulated rest for every object (``segment_shared``)."""
+    """FLOPs of one frame with ``objects`` objects at ``size = (H, W)`` (``segment`` of one
+    image and K guides): the shared layers once and the modulated rest for every object."""
     height, width = size
     specs = (tf.TensorSpec([1, height, width, 3]), tf.TensorSpec([objects, height, width, 1]),
              visual_params_spec(model, objects))
-    return trace_flops(
-        lambda image, guides, params: model.segment_shared(model.encode_frame(image), guides,
-                                                           params), *specs)
+    return trace_flops(model.segment, *specs)
 
 
 def guide_flops(model, guide_size=DEFAULT_GUIDE_SIZE):

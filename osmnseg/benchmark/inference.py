@@ -1,8 +1,8 @@
 """Per-frame inference benchmark of a segmentor on random inputs (the VideoSegmenter's path).
 
-Per object the visual modulator runs once (``encode_guide``); per frame the unmodulated layers
-run once (``encode_frame``) and the modulated rest for all K objects as one batch
-(``segment_shared``), exactly what :class:`~osmnseg.apis.VideoSegmenter` does.
+Per object the visual modulator runs once (``encode_guide``); per frame one ``segment`` call of
+the frame and K guides runs the unmodulated layers once and the modulated rest for all K
+objects as one batch, exactly what :class:`~osmnseg.apis.VideoSegmenter` does.
 """
 import tensorflow as tf
 
@@ -73,8 +73,7 @@ def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
 
     def frame_fn(k):
         guides_k, params_k = spatial_guides[:k], {n: v[:k] for n, v in params.items()}
-        return lambda: model.segment_shared(model.encode_frame(image), guides_k,
-                                            params_k).numpy()
+        return lambda: model.segment(image, guides_k, params_k).numpy()
 
     run_frame = frame_fn(objects)
     run_other = frame_fn(compare_objects) if compare_objects else None

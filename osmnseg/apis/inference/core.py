@@ -3,8 +3,9 @@
 The core holds only what the next frame needs: each object's visual parameters (encoded once
 from a frame and its mask) and its previous binary mask at working size (the source of the next
 spatial guide; kept in memory instead of the original's PNG round trip, spec quirk 10). Each
-step segments the known objects as one batch: the layers no modulator touches run once for the
-frame (``model.encode_frame``), the modulated rest once per object (``model.segment_shared``).
+step segments the known objects as one batch in one compiled call (``model.segment`` of the
+frame and K guides): the layers no modulator touches run once for the frame, the modulated rest
+once per object.
 Objects are merged with a constant 0.5 background score and an argmax, ties going to the lower
 id (spec §7.5). The core has no file paths: readers, writers and the online fine-tuning driver
 live in their own modules around it.
@@ -140,9 +141,8 @@ class InferenceCore:
             return {}
         guides = np.stack([spatial_guide_input(resize_mask(self.memory.masks[obj], work_size),
                                                self.settings) for obj in objects])
-        shared = self.model.encode_frame(tf.constant(frame_input(frame, work_size, self.settings)))
-        logits = self.model.segment_shared(shared, tf.constant(guides),
-                                           self.memory.stacked_params(objects))
+        image = tf.constant(frame_input(frame, work_size, self.settings))
+        logits = self.model.segment(image, tf.constant(guides), self.memory.stacked_params(objects))
         probabilities = tf.sigmoid(logits)[..., 0].numpy()
         for obj, probability in zip(objects, probabilities):
             self.memory.masks[obj] = (probability > self.settings.threshold).astype(np.uint8)

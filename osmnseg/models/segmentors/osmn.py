@@ -189,22 +189,13 @@ class OSMN(Module):
         return self._functions.call(self._encode_guide, training, self.compute_dtype, guide)
 
     def segment(self, image, spatial_guide, visual_params, training=False):
-        """Logits ``[B,H,W,1]`` float32 of ``image [B,H,W,3]`` for ``spatial_guide [B,H,W,1]``
-        and ``visual_params`` from :meth:`encode_guide`. Compiled with unknown batch and spatial
-        sizes, so it is traced once per dtype/training mode."""
+        """Logits ``[K,H,W,1]`` float32 of ``image [B,H,W,3]`` for ``spatial_guide [K,H,W,1]``
+        and ``visual_params {layer: [K,C]}`` from :meth:`encode_guide`, where B is K (one image
+        per sample, as in training) or 1 (one frame, K objects: the layers no modulator
+        touches run once, and the first modulated layer broadcasts the frame to the K
+        objects; the same logits as K calls with one object each). One compiled call per
+        frame, with unknown batch and spatial sizes: traced once per dtype/training mode."""
         return self._functions.call(self._segment, training, self.compute_dtype, image,
-                                    spatial_guide, visual_params)
-
-    def encode_frame(self, image, training=False):
-        """The frame features no modulator touches, for ``image [1,H,W,3]``: an opaque dict to
-        pass to :meth:`segment_shared` (VGG without ``mod_early_conv``: conv1_1..pool2)."""
-        return self._functions.call(self._encode_frame, training, self.compute_dtype, image)
-
-    def segment_shared(self, shared, spatial_guide, visual_params, training=False):
-        """Logits ``[K,H,W,1]`` float32 for K objects of one frame: ``shared`` from
-        :meth:`encode_frame`, ``spatial_guide [K,H,W,1]``, ``visual_params {..: [K,C]}``.
-        ``segment(x, g, v) == segment_shared(encode_frame(x), g, v)``."""
-        return self._functions.call(self._segment_shared, training, self.compute_dtype, shared,
                                     spatial_guide, visual_params)
 
     def loss(self, logits, label):

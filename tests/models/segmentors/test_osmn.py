@@ -122,20 +122,19 @@ def test_without_any_modulator_everything_is_shared():
     assert model.shared_steps == len(model.backbone.steps())
     assert model(make_batch(1)).shape == (1, 64, 64, 1)
     batch = make_batch(3)
-    logits = model.segment_shared(model.encode_frame(batch['image'][:1]),
-                                  batch['spatial_guide'], {})
+    logits = model.segment(batch['image'][:1], batch['spatial_guide'], {})
     assert logits.shape == (3, 64, 64, 1)  # one frame, three objects: the same logits
     np.testing.assert_array_equal(logits[2].numpy(), logits[0].numpy())
 
 
-def test_segment_shared_equals_separate_segment_calls(models):
+def test_one_frame_with_k_objects_equals_separate_segment_calls(models):
     for variant in ('osvos', 'lite'):
         model = models[variant]
         batch = make_batch(3, 64, 64, seed=5)
         params = model.encode_guide(batch['guide'])
         params = {k: v * tf.constant([[1.0], [0.5], [2.0]]) for k, v in params.items()}
         image = batch['image'][:1]
-        shared = model.segment_shared(model.encode_frame(image), batch['spatial_guide'], params)
+        shared = model.segment(image, batch['spatial_guide'], params)
         for k in range(3):
             single = model.segment(image, batch['spatial_guide'][k:k + 1],
                                    {n: v[k:k + 1] for n, v in params.items()})
