@@ -72,6 +72,7 @@ def build_export_module(model, guide_size=224):
 
     module = tf.Module()
     module.model = model
+    module.prepared_weights = model.prepared_weights.variables()  # read by the traced graphs
     module.encode_guide = encode_guide
     module.segment_frame = segment_frame
     return module, {'encode_guide': encode_guide.get_concrete_function(),

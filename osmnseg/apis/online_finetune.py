@@ -25,6 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from osmnseg.datasets.pipelines import Compose
+from osmnseg.models.layers import weights_changed
 from osmnseg.utils.errors import ConfigError
 
 DEFAULT_SCALES = (0.5, 0.8, 1.0)
@@ -107,6 +108,7 @@ class OnlineFinetuner:
         finally:
             for variable, value in saved:
                 variable.assign(value)
+            weights_changed()
             self.model.fix_bn = fix_bn
 
     def train(self, frame, mask, work_size):

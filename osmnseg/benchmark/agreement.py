@@ -17,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from osmnseg.evaluation import db_eval_iou
+from osmnseg.models.layers import weights_changed
 
 PROTOCOLS = ('agreement', 'same_guides', 'control')
 
@@ -31,6 +32,7 @@ def round_weights(model, dtype):
     for variable in model.variables:
         if variable.dtype == tf.float32:
             variable.assign(tf.cast(tf.cast(variable, dtype), tf.float32))
+    weights_changed()
 
 
 def sequence_agreement(cores, sequence):

@@ -1,9 +1,11 @@
 """The OSMN segmentor: backbone + visual / spatial modulators + head + loss (spec §1, §3)."""
+import contextlib
 import functools
 
 import tensorflow as tf
 
-from osmnseg.models.layers import Module, Modulation, broadcast_batch
+from osmnseg.models.layers import (ConvBN, Module, Modulation, PreparedSet, broadcast_batch,
+                                   reading_prepared, weights_changed)
 from osmnseg.registry import BACKBONES, HEADS, LOSSES, MODULATORS, SEGMENTORS
 from osmnseg.utils.errors import BuildError, ConfigError
 
@@ -83,6 +85,7 @@ class OSMN(Module):
             raise BuildError(f"model.init must be 'original' or 'he', got {init!r}.")
         if init == 'he':
             _he_initialize(self.trainable_variables)
+        self._prepared = self._prepare_inference_weights()
 
     # ------------------------------------------------------------------ structure
     @property
@@ -124,13 +127,40 @@ class OSMN(Module):
                               f'{", ".join(COMPUTE_DTYPES)}.')
         self.compute_dtype = tf.as_dtype(name)
         self._functions.clear()
+        self._prepared = self._prepare_inference_weights()
+
+    @property
+    def prepared_weights(self):
+        """The :class:`PreparedSet` of the conv + batch-norm blocks' folded inference weights
+        (not model variables: a SavedModel that exports inference tracks its ``variables()``)."""
+        return self._prepared
+
+    def _prepare_inference_weights(self):
+        """Every conv + batch-norm block's folded weights held in the compute dtype, kept
+        current by the returned :class:`PreparedSet` (refreshed by each inference call)."""
+        return PreparedSet(block.prepare(self.compute_dtype) for block in self.submodules
+                           if isinstance(block, ConvBN))
+
+    @contextlib.contextmanager
+    def _forward_pass(self, training):
+        """The weights of a forward pass: a training pass changes them (batch-norm statistics
+        now, the optimizer next); an inference pass refreshes stale prepared weights and reads
+        them."""
+        if training:
+            weights_changed()
+            yield
+        else:
+            self._prepared.refresh()
+            with reading_prepared():
+                yield
 
     # ------------------------------------------------------------------ forward (traceable)
     def _encode_guide(self, guide, training=False):
         if self.visual_modulator is None:
             return {}
-        modulation = Modulation(*self.visual_modulator(tf.cast(guide, self.compute_dtype),
-                                                       training=training))
+        with self._forward_pass(training):
+            modulation = Modulation(*self.visual_modulator(tf.cast(guide, self.compute_dtype),
+                                                           training=training))
         return tf.nest.map_structure(lambda v: tf.cast(v, tf.float32), modulation).flatten()
 
     def _encode_frame(self, image, training=False):
@@ -163,8 +193,9 @@ class OSMN(Module):
         return tf.cast(broadcast_batch(logits, objects), tf.float32)
 
     def _segment(self, image, spatial_guide, visual_params, training=False):
-        shared = self._encode_frame(image, training=training)
-        return self._segment_shared(shared, spatial_guide, visual_params, training=training)
+        with self._forward_pass(training):
+            shared = self._encode_frame(image, training=training)
+            return self._segment_shared(shared, spatial_guide, visual_params, training=training)
 
     def _pad_to_aligned(self, x):
         if self.aligned_size is None:
