@@ -72,7 +72,8 @@ def build_export_module(model, guide_size=224):
 
     module = tf.Module()
     module.model = model
-    module.prepared_weights = model.prepared_weights.variables()  # read by the traced graphs
+    if model.prepared_weights is not None:  # read by the traced graphs
+        module.prepared_weights = model.prepared_weights.variables()
     module.encode_guide = encode_guide
     module.segment_frame = segment_frame
     return module, {'encode_guide': encode_guide.get_concrete_function(),

@@ -48,7 +48,8 @@ def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
     """Time ``frames`` frames of ``objects`` objects at ``size = (H, W)``.
 
     Args:
-        model: an OSMN segmentor with its compute dtype set.
+        model: an OSMN segmentor with its compute dtype set; its inference weights are
+            prepared (``model.prepare_inference_weights``), as the inference core does.
         size: ``(H, W)`` of the frames.
         objects: K, objects segmented per frame.
         frames: timed frames (after ``warmup`` untimed ones; the first traces the functions).
@@ -66,6 +67,7 @@ def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
     Returns:
         dict of results (see docs/benchmark.md for every key).
     """
+    model.prepare_inference_weights()
     image, spatial_guides, visual_guides = random_inputs(
         size, max(objects, compare_objects or 0), guide_size=guide_size)
     encode_objects(model, visual_guides[:1])  # trace the visual modulator

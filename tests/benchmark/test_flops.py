@@ -79,9 +79,10 @@ def test_osvos_frame_flops_equal_a_hand_count_of_its_layers(osvos_frame_flops):
                 + conv(8, 12, 16, 32) + 2 * conv(8, 12, 32, 32) + conv(4, 6, 32, 64)
                 + 2 * conv(4, 6, 64, 64) + 3 * conv(2, 3, 64, 64))
     # side outputs projected to one channel by upscore-fuse's weights (SideOutputHead: the
-    # projection of each [3,3,Cin,16] kernel and 16 biases is itself a product), computed as
-    # tap products (a 1x1 conv to the 9 taps, a 3x3 conv 9 -> 1 summing them), each
-    # upsampled and cropped to 32x48 by two products with interpolation matrices
+    # projection of each [3,3,Cin,16] kernel and 16 biases is itself a product, in every call
+    # of a model whose inference weights are not prepared), computed as tap products (a 1x1
+    # conv to the 9 taps, a 3x3 conv 9 -> 1 summing them), each upsampled and cropped to 32x48
+    # by two products with interpolation matrices
     sides = sum(conv(hi, wi, cin, 9, k=1) + conv(hi, wi, 9, 1)
                 for hi, wi, cin in ((16, 24, 16), (8, 12, 32), (4, 6, 64), (2, 3, 64)))
     sides += sum(2 * 9 * cin * 16 + 2 * 16 for cin in (16, 32, 64, 64))

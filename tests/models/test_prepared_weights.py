@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from osmnseg.models.checkpoint import load_checkpoint, save_checkpoint
 from osmnseg.models.layers import ConvBN, weights_changed
+from osmnseg.models.layers.prepared import PreparedWeights
 from tiny_models import make_batch, tiny_model
 
 
@@ -16,31 +17,34 @@ def logits(model, batch):
 
 
 def folded_on_every_call(model, batch):
-    """``logits`` with the prepared weights switched off (each call folds and casts)."""
-    blocks = {block: block.prepared for block in model.submodules if isinstance(block, ConvBN)}
-    for block in blocks:
-        block.prepared = None
+    """``logits`` with the prepared weights switched off (each call derives its weights)."""
     model._functions.clear()  # retrace without them
-    try:
-        return logits(model, batch)
-    finally:
-        for block, prepared in blocks.items():
-            block.prepared = prepared
-        model._functions.clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PreparedWeights, 'current', lambda self, dtype: None)
+        try:
+            return logits(model, batch)
+        finally:
+            model._functions.clear()
 
 
 @pytest.fixture
 def lite():
-    return tiny_model('lite')
+    model = tiny_model('lite')
+    model.prepare_inference_weights()
+    return model
 
 
+@pytest.mark.parametrize('variant', ['lite', 'osvos'])
 @pytest.mark.parametrize('dtype', ['float32', 'bfloat16'])
-def test_prepared_weights_give_the_logits_of_folding_on_every_call(lite, dtype):
-    lite.set_compute_dtype(dtype)
-    assert all(block.prepared.dtype == dtype
-               for block in lite.submodules if isinstance(block, ConvBN))
+def test_prepared_weights_give_the_logits_of_deriving_them_on_every_call(variant, dtype):
+    model = tiny_model(variant)
+    model.prepare_inference_weights()
+    model.set_compute_dtype(dtype)
+    blocks = [block for block in model.submodules if isinstance(block, ConvBN)]
+    assert blocks and all(block.prepared.dtype == dtype for block in blocks)
+    assert all(prepared.dtype == dtype for prepared in model.head.projection.prepared)
     batch = make_batch(2)
-    np.testing.assert_array_equal(logits(lite, batch), folded_on_every_call(lite, batch))
+    np.testing.assert_array_equal(logits(model, batch), folded_on_every_call(model, batch))
 
 
 def test_a_training_step_makes_the_next_inference_use_the_new_weights(lite):
@@ -59,6 +63,17 @@ def test_a_training_step_makes_the_next_inference_use_the_new_weights(lite):
     after = logits(lite, batch)
     assert not np.allclose(after, before)
     np.testing.assert_array_equal(after, folded_on_every_call(lite, batch))
+
+
+def test_an_unprepared_model_derives_its_weights_in_every_call():
+    model = tiny_model('lite')
+    assert model.prepared_weights is None
+    assert all(block.prepared is None for block in model.submodules if isinstance(block, ConvBN))
+    block = model.backbone.layers['Conv2d_5_pointwise']
+    batch = make_batch(2)
+    before = logits(model, batch)
+    block.bn.gamma.assign(block.bn.gamma * 3.0)  # no weights_changed() needed
+    assert not np.allclose(logits(model, batch), before)
 
 
 def test_loading_a_checkpoint_makes_the_next_inference_use_its_weights(lite, tmp_path):

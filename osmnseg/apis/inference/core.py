@@ -41,11 +41,13 @@ class InferenceCore:
     """Propagate object masks through a video, one frame per :meth:`step`.
 
     Args:
-        model: a built OSMN model (weights loaded, compute dtype set).
+        model: a built OSMN model (weights loaded, compute dtype set); the core prepares its
+            inference weights (``model.prepare_inference_weights``).
         settings: :class:`~osmnseg.apis.inference.settings.InferenceSettings`.
     """
 
     def __init__(self, model, settings):
+        model.prepare_inference_weights()
         self.model = model
         self.settings = settings
         self.memory = ObjectMemory()

@@ -2,6 +2,7 @@
 import tensorflow as tf
 
 from osmnseg.models.backbones.mobilenet_v1 import pointwise_index
+from osmnseg.models.heads.side_projection import ProjectedSides
 from osmnseg.models.layers import Conv2D, Module, initializers, legacy_resize_bilinear
 from osmnseg.registry import HEADS
 
@@ -40,6 +41,15 @@ class LiteHead(Module):
             name = f'conv{index}_16' if index is not None else f'{feature}_16'
             self.sides.append(Conv2D(name, in_channels[feature], side_channels, 3, **init))
         self.score = Conv2D('score', side_channels * len(self.sides), 1, 1, **init)
+        self.projection = ProjectedSides(self.sides, self._side_weights)
+
+    def _side_weights(self):
+        """``score``'s 16 rows ``[16, 1]`` per side."""
+        return tf.split(self.score.kernel[0, 0], len(self.sides))
+
+    def prepare(self, dtype):
+        """Prepare the projected side weights for inference passes (:class:`ProjectedSides`)."""
+        return self.projection.prepare(dtype)
 
     def __call__(self, features, output_size, training=False):
         """``resize(score(concat(resize(side(f)))))`` computed in the equal order
@@ -51,10 +61,9 @@ class LiteHead(Module):
         (no casts back and forth in bfloat16)."""
         height, width = output_size[0], output_size[1]
         half = (height // 2, width // 2)
-        weights = tf.split(self.score.kernel[0, 0], len(self.sides))  # [16, 1] per side
         total = self.score.bias
-        for feature, side, side_weights in zip(self.in_features, self.sides, weights):
-            side_logits = side.apply_projected(features[feature], side_weights,
-                                               tap_products=not training)
+        for index, (feature, side_weights) in enumerate(zip(self.in_features,
+                                                            self._side_weights())):
+            side_logits = self.projection(index, features[feature], side_weights, training)
             total = total + legacy_resize_bilinear(side_logits, half, tf.float32)
         return legacy_resize_bilinear(total, (height, width))

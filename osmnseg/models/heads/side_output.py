@@ -3,6 +3,7 @@ import re
 
 import tensorflow as tf
 
+from osmnseg.models.heads.side_projection import ProjectedSides
 from osmnseg.models.layers import BilinearUpsample, Conv2D, Module
 from osmnseg.registry import HEADS
 
@@ -48,6 +49,15 @@ class SideOutputHead(Module):
             self.upsamples.append(BilinearUpsample(f'score-multi{block_number(feature)}-up',
                                                    side_channels, 2 * stride, stride))
         self.fuse = Conv2D('upscore-fuse', side_channels * len(self.in_features), 1, 1)
+        self.projection = ProjectedSides(self.sides, self._side_weights)
+
+    def _side_weights(self):
+        """``upscore-fuse``'s 16 rows ``[16, 1]`` per side."""
+        return tf.split(self.fuse.kernel[0, 0], len(self.sides))
+
+    def prepare(self, dtype):
+        """Prepare the projected side weights for inference passes (:class:`ProjectedSides`)."""
+        return self.projection.prepare(dtype)
 
     def ordered_children(self):
         return [m for pair in zip(self.sides, self.upsamples) for m in pair] + [self.fuse]
@@ -59,11 +69,9 @@ class SideOutputHead(Module):
         the side conv's kernel first and each side output is one channel at its own resolution
         instead of 16 channels upsampled, concatenated and fused at the input's (the same
         products, summed in another order)."""
-        weights = tf.split(self.fuse.kernel[0, 0], len(self.sides))  # [16, 1] per side
         logits = tf.cast(self.fuse.bias, features[self.in_features[0]].dtype)
-        for feature, side, up, side_weights in zip(self.in_features, self.sides,
-                                                   self.upsamples, weights):
-            score = side.apply_projected(features[feature], side_weights,
-                                         tap_products=not training)
+        for index, (feature, up, side_weights) in enumerate(zip(
+                self.in_features, self.upsamples, self._side_weights())):
+            score = self.projection(index, features[feature], side_weights, training)
             logits = logits + up(score, crop_to=output_size)
         return logits

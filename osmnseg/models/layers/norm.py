@@ -107,7 +107,7 @@ class ConvBN(Module):
         passes in ``dtype`` read them, see :func:`reading_prepared`); returns the :class:`PreparedWeights` for the caller's
         :class:`PreparedSet`, which keeps them current."""
         self.prepared = PreparedWeights(self.inference_weights, dtype)
-        return self.prepared
+        return [self.prepared]
 
     def __call__(self, x, training=False):
         if training:

@@ -31,16 +31,17 @@ _READING = threading.local()  # .on: this thread is running (or tracing) an infe
 
 def _variable(initial_value, name):
     """A non-trainable variable any replica may write (a distribution strategy's replicas
-    would otherwise refuse the write)."""
+    would otherwise refuse the write), created eagerly: ``initial_value()`` is called outside
+    any function being traced (the first use may be inside a training step's trace)."""
     with tf.init_scope():
-        return tf.Variable(initial_value, trainable=False, name=name,
+        return tf.Variable(initial_value(), trainable=False, name=name,
                            aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
 
 
 def weights_generation():
     """The int64 scalar variable counting weight changes in this process."""
     if not _GENERATION:
-        _GENERATION.append(_variable(tf.constant(0, tf.int64), 'weights_generation'))
+        _GENERATION.append(_variable(lambda: tf.constant(0, tf.int64), 'weights_generation'))
     return _GENERATION[0]
 
 
@@ -73,8 +74,8 @@ class PreparedWeights:
         self.compute = compute
         self.dtype = tf.as_dtype(dtype)
         with tf.init_scope():
-            self.values = tuple(_variable(tf.cast(value, self.dtype), 'prepared')
-                                for value in compute())
+            self.values = tuple(_variable(lambda value=value: tf.cast(value, self.dtype),
+                                          'prepared') for value in compute())
 
     def current(self, dtype):
         """``values`` where an inference pass in ``dtype`` reads them, else ``None`` (the
@@ -94,7 +95,8 @@ class PreparedSet:
 
     def __init__(self, prepared):
         self.prepared = tuple(prepared)
-        self.generation = _variable(weights_generation().read_value(), 'prepared_generation')
+        generation = weights_generation()
+        self.generation = _variable(generation.read_value, 'prepared_generation')
 
     def variables(self):
         """Every variable the refresh reads or writes (the prepared values, this set's

@@ -4,7 +4,7 @@ import functools
 
 import tensorflow as tf
 
-from osmnseg.models.layers import (ConvBN, Module, Modulation, PreparedSet, broadcast_batch,
+from osmnseg.models.layers import (Module, Modulation, PreparedSet, broadcast_batch,
                                    reading_prepared, weights_changed)
 from osmnseg.registry import BACKBONES, HEADS, LOSSES, MODULATORS, SEGMENTORS
 from osmnseg.utils.errors import BuildError, ConfigError
@@ -85,7 +85,7 @@ class OSMN(Module):
             raise BuildError(f"model.init must be 'original' or 'he', got {init!r}.")
         if init == 'he':
             _he_initialize(self.trainable_variables)
-        self._prepared = self._prepare_inference_weights()
+        self._prepared = None
 
     # ------------------------------------------------------------------ structure
     @property
@@ -127,27 +127,42 @@ class OSMN(Module):
                               f'{", ".join(COMPUTE_DTYPES)}.')
         self.compute_dtype = tf.as_dtype(name)
         self._functions.clear()
-        self._prepared = self._prepare_inference_weights()
+        if self._prepared is not None:
+            self._prepared = None
+            self.prepare_inference_weights()
 
     @property
     def prepared_weights(self):
-        """The :class:`PreparedSet` of the conv + batch-norm blocks' folded inference weights
-        (not model variables: a SavedModel that exports inference tracks its ``variables()``)."""
+        """The :class:`PreparedSet` of :meth:`prepare_inference_weights` (``None`` before);
+        not model variables: a SavedModel exporting inference must track its ``variables()``."""
         return self._prepared
 
-    def _prepare_inference_weights(self):
-        """Every conv + batch-norm block's folded weights held in the compute dtype, kept
-        current by the returned :class:`PreparedSet` (refreshed by each inference call)."""
-        return PreparedSet(block.prepare(self.compute_dtype) for block in self.submodules
-                           if isinstance(block, ConvBN))
+    def prepare_inference_weights(self):
+        """From now on, inference calls read the weights every module with a ``prepare(dtype)``
+        method derives (conv + batch-norm blocks' folded kernels, the heads' projected side
+        kernels) from variables of the compute dtype instead of deriving them in every call
+        (lite bfloat16 480x864: ~4 ms of ~31 per frame). Each inference call first rewrites
+        them if weights changed since: osmnseg's training passes, checkpoint loads and imports
+        and online fine-tuning say so; code that assigns the model's variables itself calls
+        :func:`osmnseg.models.layers.weights_changed` afterwards. The inference core and the
+        benchmark call this; the set survives :meth:`set_compute_dtype`. Returns the
+        :class:`PreparedSet` (the existing one when called again)."""
+        if self._prepared is None:
+            self._prepared = PreparedSet(
+                prepared for module in self.submodules if hasattr(module, 'prepare')
+                for prepared in module.prepare(self.compute_dtype))
+            self._functions.clear()  # traced again, reading them
+        return self._prepared
 
     @contextlib.contextmanager
     def _forward_pass(self, training):
         """The weights of a forward pass: a training pass changes them (batch-norm statistics
-        now, the optimizer next); an inference pass refreshes stale prepared weights and reads
-        them."""
+        now, the optimizer next); an inference pass of a prepared model refreshes stale prepared
+        weights and reads them."""
         if training:
             weights_changed()
+            yield
+        elif self._prepared is None:
             yield
         else:
             self._prepared.refresh()
