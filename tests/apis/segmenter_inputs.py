@@ -3,6 +3,8 @@ import os
 
 import numpy as np
 
+from osmnseg.models.layers import weights_changed
+
 TINY_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'configs',
                            'tiny_toyvos.py')
 WORK_SIZE = (32, 64)  # test_cfg.size of the tiny config
@@ -21,6 +23,7 @@ def randomize(model, seed=0):
             variable.assign(rng.normal(0, std, variable.shape).astype(np.float32))
         else:
             variable.assign(variable + rng.normal(0, 0.1, variable.shape).astype(np.float32))
+    weights_changed()  # assigned by hand: a prepared model rewrites its inference weights
 
 
 def synthetic_frames(count=5, size=WORK_SIZE, seed=0):

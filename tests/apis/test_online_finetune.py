@@ -37,13 +37,20 @@ def first_frame_sample():
 def test_weights_restored_bit_identical_after_segmenting(model, segmenter, finetuner,
                                                           toy_dataset):
     saved, fix_bn = snapshot(model), model.fix_bn
-    tuned = VideoSegmenter(model, segmenter.settings, finetuner)
     sequence = multi_object_sequence(toy_dataset)
+    plain = lambda: [r.probabilities for r in segmenter.segment_sequence(  # noqa: E731
+        sequence, return_probabilities=True)]
+    before = plain()
+    tuned = VideoSegmenter(model, segmenter.settings, finetuner)
     results = list(tuned.segment_sequence(sequence, return_probabilities=True))
     assert len(results) == len(sequence)
     assert all(set(r.probabilities) == set(sequence.object_ids) for r in results)
     assert_same(model, saved)
     assert model.fix_bn == fix_bn
+    # the prepared inference weights held the tuned weights; the restore makes them current
+    for frame_before, frame_after in zip(before, plain()):
+        for obj, probability in frame_before.items():
+            np.testing.assert_array_equal(frame_after[obj], probability)
 
 
 def test_finetuning_changes_weights_inside_the_context_only(model, finetuner):
