@@ -41,11 +41,7 @@ class LiteHead(Module):
             name = f'conv{index}_16' if index is not None else f'{feature}_16'
             self.sides.append(Conv2D(name, in_channels[feature], side_channels, 3, **init))
         self.score = Conv2D('score', side_channels * len(self.sides), 1, 1, **init)
-        self.projection = ProjectedSides(self.sides, self._side_weights)
-
-    def _side_weights(self):
-        """``score``'s 16 rows ``[16, 1]`` per side."""
-        return tf.split(self.score.kernel[0, 0], len(self.sides))
+        self.projection = ProjectedSides(self.sides, self.score)
 
     def prepare(self, dtype):
         """Prepare the projected side weights for inference passes (:class:`ProjectedSides`)."""
@@ -62,8 +58,6 @@ class LiteHead(Module):
         height, width = output_size[0], output_size[1]
         half = (height // 2, width // 2)
         total = self.score.bias
-        for index, (feature, side_weights) in enumerate(zip(self.in_features,
-                                                            self._side_weights())):
-            side_logits = self.projection(index, features[feature], side_weights, training)
+        for side_logits in self.projection([features[f] for f in self.in_features], training):
             total = total + legacy_resize_bilinear(side_logits, half, tf.float32)
         return legacy_resize_bilinear(total, (height, width))

@@ -49,11 +49,7 @@ class SideOutputHead(Module):
             self.upsamples.append(BilinearUpsample(f'score-multi{block_number(feature)}-up',
                                                    side_channels, 2 * stride, stride))
         self.fuse = Conv2D('upscore-fuse', side_channels * len(self.in_features), 1, 1)
-        self.projection = ProjectedSides(self.sides, self._side_weights)
-
-    def _side_weights(self):
-        """``upscore-fuse``'s 16 rows ``[16, 1]`` per side."""
-        return tf.split(self.fuse.kernel[0, 0], len(self.sides))
+        self.projection = ProjectedSides(self.sides, self.fuse)
 
     def prepare(self, dtype):
         """Prepare the projected side weights for inference passes (:class:`ProjectedSides`)."""
@@ -70,8 +66,7 @@ class SideOutputHead(Module):
         instead of 16 channels upsampled, concatenated and fused at the input's (the same
         products, summed in another order)."""
         logits = tf.cast(self.fuse.bias, features[self.in_features[0]].dtype)
-        for index, (feature, up, side_weights) in enumerate(zip(
-                self.in_features, self.upsamples, self._side_weights())):
-            score = self.projection(index, features[feature], side_weights, training)
+        scores = self.projection([features[f] for f in self.in_features], training)
+        for score, up in zip(scores, self.upsamples):
             logits = logits + up(score, crop_to=output_size)
         return logits
