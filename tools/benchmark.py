@@ -88,6 +88,10 @@ def parse_args(argv=None):
                              "TensorFlow's profiler and write the trace into DIR (a new "
                              'timestamped folder; open it with TensorBoard or xprof); with '
                              '`pip install xprof` the thread time per op type is printed too')
+    parser.add_argument('--kernel-floor', action='store_true',
+                        help='--train: also time every op of the step alone (in its dtype and '
+                             'in the other of float32 / bfloat16) and print their sum, the '
+                             'time the step would take with no gaps between its kernels')
     add_config_options(parser)
     add_debug_option(parser)
     args = parser.parse_args(argv)
@@ -111,6 +115,8 @@ def parse_args(argv=None):
         parser.error('the config argument is required (except with --compare-original).')
     if args.profile and args.mode not in ('inference', 'train'):
         parser.error('--profile applies to the inference benchmark and to --train.')
+    if args.kernel_floor and args.mode != 'train':
+        parser.error('--kernel-floor applies to --train.')
     if args.compare_objects and args.mode != 'inference':
         parser.error('--compare-objects only applies to the inference benchmark.')
     if args.size is None:
@@ -157,7 +163,8 @@ def run(cfg, args):
             load_checkpoint(model, args.checkpoint)
         return dict(training.benchmark_training(
             model, step, batches, batch_size, args.size, args.frames, args.warmup,
-            ConvPeak(dtype), args.peak_repeats, guide_size, args.profile), data=args.data)
+            ConvPeak(dtype), args.peak_repeats, guide_size, args.profile,
+            floor=args.kernel_floor), data=args.data)
     model = init_segmentor(cfg, args.checkpoint, device=device, dtype=dtype)
     if args.mode == 'video':
         from osmnseg.benchmark.video import benchmark_video_memory
@@ -172,7 +179,8 @@ def run(cfg, args):
 def main(argv=None):
     args = parse_args(argv)
     with one_line_errors(args):
-        from osmnseg.benchmark import machine_info, profile_table, results_table, write_json
+        from osmnseg.benchmark import (kernel_floor_table, machine_info, profile_table,
+                                       results_table, write_json)
         from osmnseg.utils.paths import check_writable_dir
 
         if args.json:  # before the benchmark runs, not after
@@ -190,6 +198,8 @@ def main(argv=None):
             print(results_table(result))
         if result.get('profile'):
             print(profile_table(result['profile']))
+        if result.get('kernel_floor'):
+            print(kernel_floor_table(result['kernel_floor']))
         if args.json:
             write_json(args.json, result)
             print(f'wrote {args.json}')

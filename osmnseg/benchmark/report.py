@@ -26,6 +26,11 @@ ROWS = (
     ('achieved_gflops', 'achieved GFLOP/s', '{:.1f}'),
     ('peak_gflops', 'measured conv peak GFLOP/s', '{:.1f}'),
     ('peak_fraction', 'fraction of conv peak', '{:.1%}'),
+    ('kernel_floor_ms', 'kernel floor: ops run alone, summed (ms)', '{:.1f}'),
+    ('kernel_floor_best_dtype_ms', 'kernel floor, faster of fp32/bf16 per op (ms)', '{:.1f}'),
+    ('iteration_over_floor', 'iteration / kernel floor', '{:.2f}'),
+    ('kernel_lower_bound_ms', 'lower bound: one-thread floor / cores (ms)', '{:.1f}'),
+    ('kernel_best_dtype_lower_bound_ms', 'lower bound, faster dtype per op (ms)', '{:.1f}'),
     ('video_frames', 'video frames', '{}'), ('rss_start_mb', 'RSS after 20 frames (MiB)', '{:.0f}'),
     ('rss_end_mb', 'RSS at the end (MiB)', '{:.0f}'),
     ('rss_growth_mb', 'RSS growth after 20 frames (MiB)', '{:.1f}'),
@@ -41,6 +46,25 @@ ROWS = (
     ('control_fraction_ge_098', 'control (float32, rounded weights): frames with J >= 0.98',
      '{:.1%}'),
 )
+
+
+def kernel_floor_table(floor, top=15):
+    """The op types of a ``result['kernel_floor']`` (:func:`~osmnseg.benchmark.kernel_floor.
+    kernel_floor`) with the most time alone, and the ops that could not be timed alone."""
+    rows = [['op type', 'ops', 'ms alone', 'ms, faster dtype']]
+    for name, entry in list(floor['types'].items())[:top]:
+        rows.append([name, entry['count'], f'{entry["ms"]:.1f}',
+                     f'{entry.get("best_dtype_ms", entry["ms"]):.1f}'])
+    rest = list(floor['types'].values())[top:]
+    if rest:
+        rows.append(['(other types)', sum(e['count'] for e in rest),
+                     f'{sum(e["ms"] for e in rest):.1f}',
+                     f'{sum(e.get("best_dtype_ms", e["ms"]) for e in rest):.1f}'])
+    lines = [AsciiTable(rows, 'kernel floor: every op of the step run alone').table]
+    for reason, counts in floor['untimed'].items():
+        listed = ', '.join(f'{name} x{count}' for name, count in counts.items())
+        lines.append(f'not timed ({reason}): {listed}')
+    return '\n'.join(lines)
 
 
 def machine_info():

@@ -13,6 +13,7 @@ import tensorflow as tf
 
 from osmnseg.benchmark.flops import gflop, train_flops
 from osmnseg.benchmark.inference import peak_figures, profile_figures
+from osmnseg.benchmark.kernel_floor import kernel_floor
 from osmnseg.benchmark.memory import peak_rss_mb
 from osmnseg.benchmark.timing import summarize
 from osmnseg.datasets.pipelines.guides import DEFAULT_GUIDE_SIZE, visual_guide_size
@@ -67,7 +68,7 @@ def build_training(cfg, dtype, device='cpu'):
 
 def benchmark_training(model, step, batches, batch_size, size, iters=5, warmup=1, peak=None,
                        peak_repeats=5, guide_size=DEFAULT_GUIDE_SIZE, profile_dir=None,
-                       profile_iters=3):
+                       profile_iters=3, floor=False):
     """Time ``iters`` training iterations after ``warmup`` untimed ones (the first traces).
 
     Args:
@@ -78,6 +79,11 @@ def benchmark_training(model, step, batches, batch_size, size, iters=5, warmup=1
             times before the iterations and once after each.
         profile_dir: also run ``profile_iters`` more iterations under TF's profiler, writing a
             trace there (:mod:`osmnseg.benchmark.profile`).
+        floor: also time every op of the step's graph alone, in its dtype and in the other of
+            float32 / bfloat16 (:mod:`osmnseg.benchmark.kernel_floor`): ``kernel_floor``,
+            ``kernel_floor_ms``, ``kernel_floor_best_dtype_ms``, ``iteration_over_floor`` and,
+            with one intra-op thread, ``kernel_lower_bound_ms`` /
+            ``kernel_best_dtype_lower_bound_ms``.
 
     Returns:
         dict of results (see docs/benchmark.md).
@@ -111,6 +117,14 @@ def benchmark_training(model, step, batches, batch_size, size, iters=5, warmup=1
     if profile_dir is not None:
         result['profile'] = profile_figures(
             lambda: _iteration(step, batches, next(counter)), profile_iters, profile_dir)
+    if floor:
+        figures = kernel_floor(step.concrete_function(next(batches), next(counter)).graph,
+                               other_dtype=True)
+        result.update(kernel_floor=figures, kernel_floor_ms=figures['floor_ms'],
+                      kernel_floor_best_dtype_ms=figures['best_dtype_ms'],
+                      iteration_over_floor=stats['median_ms'] / figures['floor_ms'],
+                      kernel_lower_bound_ms=figures.get('lower_bound_ms'),
+                      kernel_best_dtype_lower_bound_ms=figures.get('best_dtype_lower_bound_ms'))
     return result
 
 

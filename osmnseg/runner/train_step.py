@@ -131,6 +131,12 @@ class TrainStep:
         return iteration % self.accumulate == 0
 
     def __call__(self, batch, iteration):
-        if self.is_update_iteration(iteration):
-            return self._apply(batch)
-        return self._accumulate(batch)
+        return self._function(iteration)(batch)
+
+    def concrete_function(self, batch, iteration):
+        """The traced ``tf.function`` that iteration ``iteration`` runs on ``batch`` (its graph
+        holds the forward, gradient and optimizer ops; not available with ``eager=True``)."""
+        return self._function(iteration).get_concrete_function(batch)
+
+    def _function(self, iteration):
+        return self._apply if self.is_update_iteration(iteration) else self._accumulate

@@ -42,6 +42,7 @@ def test_bad_sizes_are_rejected(size, capsys):
     (['--train', '--compare-objects', '1'], 'only applies to the inference'),
     (['--dtype', 'int8'], 'invalid choice'),
     (['--video-frames', '3', '--profile', 'p'], '--profile applies to'),
+    (['--kernel-floor'], '--kernel-floor applies to --train'),
 ])
 def test_bad_argument_combinations(argv, message, capsys):
     with pytest.raises(SystemExit):
@@ -86,6 +87,22 @@ def test_video_memory_mode(tmp_path):
     saved = json.loads(path.read_text())
     assert saved['mode'] == 'video' and saved['video_frames'] == 22
     assert saved['rss_growth_mb'] is not None and saved['rss_end_mb'] > 0
+
+
+def test_train_kernel_floor_times_the_steps_ops_alone(tmp_path, capsys):
+    path = tmp_path / 'train.json'
+    benchmark.main([OSVOS, '--train', '--batch-size', '1', '--kernel-floor', '--json', str(path)]
+                   + FAST + TINY)
+    saved = json.loads(path.read_text())
+    floor = saved['kernel_floor']
+    assert 0 < saved['kernel_floor_best_dtype_ms'] <= saved['kernel_floor_ms']
+    assert saved['iteration_over_floor'] == saved['iter_s_median'] * 1e3 / saved['kernel_floor_ms']
+    # the step's convolutions, forward and backward, and the optimizer's update are all there
+    assert {'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Sqrt'} <= set(floor['types'])
+    assert 'AssignSubVariableOp' in floor['untimed']['resource or variant input']
+    out = capsys.readouterr().out
+    assert 'kernel floor: every op of the step run alone' in out
+    assert 'kernel floor: ops run alone, summed (ms)' in out
 
 
 def test_config_without_training_set_is_a_one_line_error():
