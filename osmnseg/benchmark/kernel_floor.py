@@ -177,9 +177,9 @@ class _KernelTimer:
                 pass  # no kernel in the other dtype: the op's own time stands
         return own * 1e3, best * 1e3
 
-    def _graph_def(self, op, input_dtypes=None, copies=CHAINED_COPIES):
+    def _graph_def(self, op, input_dtypes=None):
         graph_def = _node_graph_def(op.node_def, input_dtypes or [t.dtype for t in op.inputs],
-                                    copies)
+                                    CHAINED_COPIES)
         if any(value.HasField('func') for value in op.node_def.attr.values()):
             if self.library is None:
                 self.library = self.graph.as_graph_def().library
