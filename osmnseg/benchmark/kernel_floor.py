@@ -24,6 +24,10 @@ kernel spread over several threads does not do its work in less total CPU time),
 ``lower_bound_ms``. With the default threads the floor is the kernels' wall time one after
 another, which a step that runs independent kernels side by side can beat.
 
+The ops are those of the traced graph, before grappler's run-time fusions (a conv with its bias
+and activation, a batch norm with its ReLU): such pairs are timed as two kernels, which
+overstates graphs made of them (inference graphs); a training step has few.
+
 With ``other_dtype=True`` each op computing in bfloat16 is also timed in float32 and vice versa
 (its ``T`` attribute and the inputs of that dtype switched), and ``best_dtype_ms`` sums the
 faster of the two per op, without the casts a mixed graph would need: the floor of any choice of
