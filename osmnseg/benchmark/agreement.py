@@ -12,6 +12,11 @@ Three runs are compared with the reference:
 * ``control``: float32 computation with every weight rounded to ``dtype``: how far this
   model's masks drift apart under a perturbation of the size of ``dtype``'s rounding alone,
   whatever the kernels compute (the floor the ``agreement`` figure can reach with this model).
+
+The precision ladder (``perturbed_e<k>``, :data:`LADDER_EXPONENTS`) runs float32 models whose
+weights are multiplied by ``1 +- 2^-k`` (random signs) through the same protocol: the weight
+precision this checkpoint needs for its masks to agree (bfloat16 rounds to within 2^-9,
+float16 2^-12, float32 2^-24).
 """
 import numpy as np
 import tensorflow as tf
@@ -20,6 +25,7 @@ from osmnseg.evaluation import db_eval_iou
 from osmnseg.models.layers import weights_changed
 
 PROTOCOLS = ('agreement', 'same_guides', 'control')
+LADDER_EXPONENTS = (10, 12, 14, 16)
 
 
 def frame_agreement(mask_a, mask_b, object_ids):
@@ -32,6 +38,17 @@ def round_weights(model, dtype):
     for variable in model.variables:
         if variable.dtype == tf.float32:
             variable.assign(tf.cast(tf.cast(variable, dtype), tf.float32))
+    weights_changed()
+
+
+def perturb_weights(model, exponent, seed=0):
+    """Multiply every float32 variable of ``model`` elementwise by ``1 + s * 2^-exponent``,
+    ``s`` a random sign per element (seeded), in place."""
+    rng = np.random.default_rng(seed)
+    for variable in model.variables:
+        if variable.dtype == tf.float32:
+            signs = rng.choice(np.float32([-1.0, 1.0]), size=variable.shape)
+            variable.assign(variable.numpy() * (1 + signs * np.float32(2.0 ** -exponent)))
     weights_changed()
 
 
@@ -74,9 +91,10 @@ def mask_agreement(cfg, checkpoint, dtype, reference_dtype='float32', split='val
     Frames up to each sequence's first annotated frame (ground truth in all runs) are skipped.
 
     Returns:
-        dict with, for each protocol of :data:`PROTOCOLS` (module docstring),
-        ``<protocol>_j_min``, ``<protocol>_j_mean`` and ``<protocol>_fraction_ge_098`` (share
-        of frames with J >= 0.98), plus ``agreement_frames`` and the two dtypes.
+        dict with, for each protocol of :data:`PROTOCOLS` and each rung ``perturbed_e<k>`` of
+        the precision ladder (module docstring), ``<run>_j_min``, ``<run>_j_mean`` and
+        ``<run>_fraction_ge_098`` (share of frames with J >= 0.98), plus ``agreement_frames``
+        and the two dtypes.
     """
     from osmnseg.apis import InferenceCore, InferenceSettings, init_segmentor
     from osmnseg.datasets import build_dataset
@@ -88,7 +106,11 @@ def mask_agreement(cfg, checkpoint, dtype, reference_dtype='float32', split='val
     round_weights(control, tf.as_dtype(dtype))
     models = dict(reference=init_segmentor(cfg, checkpoint, device, dtype=reference_dtype),
                   agreement=model, same_guides=model, control=control)
-    scores = {name: [] for name in PROTOCOLS}
+    for exponent in LADDER_EXPONENTS:
+        perturbed = init_segmentor(cfg, checkpoint, device, dtype=reference_dtype)
+        perturb_weights(perturbed, exponent)
+        models[f'perturbed_e{exponent}'] = perturbed
+    scores = {name: [] for name in models if name != 'reference'}
     for sequence in dataset.sequences():
         cores = {name: InferenceCore(m, settings) for name, m in models.items()}
         for name, values in sequence_agreement(cores, sequence).items():

@@ -5,6 +5,8 @@ import platform
 
 from terminaltables import AsciiTable
 
+from osmnseg.benchmark.agreement import LADDER_EXPONENTS
+
 # (key, label, format) in display order; keys missing from a result are skipped.
 ROWS = (
     ('config', 'config', '{}'), ('mode', 'mode', '{}'), ('dtype', 'compute dtype', '{}'),
@@ -45,7 +47,9 @@ ROWS = (
     ('control_j_mean', 'control (float32, rounded weights): J mean', '{:.4f}'),
     ('control_fraction_ge_098', 'control (float32, rounded weights): frames with J >= 0.98',
      '{:.1%}'),
-)
+) + tuple((f'perturbed_e{k}_fraction_ge_098',
+           f'float32, weights x (1 +- 2^-{k}): frames with J >= 0.98', '{:.1%}')
+          for k in LADDER_EXPONENTS)
 
 
 def kernel_floor_table(floor, top=15):

@@ -6,7 +6,8 @@ import pytest
 import tensorflow as tf
 
 from osmnseg.apis import init_segmentor
-from osmnseg.benchmark.agreement import PROTOCOLS, mask_agreement, round_weights
+from osmnseg.benchmark.agreement import (LADDER_EXPONENTS, PROTOCOLS, mask_agreement,
+                                         perturb_weights, round_weights)
 from osmnseg.config import Config
 from osmnseg.models.checkpoint import save_checkpoint
 
@@ -38,6 +39,8 @@ def test_float32_against_itself_agrees_on_every_frame_in_every_protocol(tiny):
     for protocol in PROTOCOLS:  # float32 weights rounded to float32 are the same weights
         assert result[f'{protocol}_j_min'] == 1.0
         assert result[f'{protocol}_fraction_ge_098'] == 1.0
+    for exponent in LADDER_EXPONENTS:  # the ladder perturbs float32 weights too
+        assert 0.0 <= result[f'perturbed_e{exponent}_fraction_ge_098'] <= 1.0
 
 
 def test_bfloat16_reports_each_protocol_as_a_share_of_frames(tiny):
@@ -55,3 +58,13 @@ def test_round_weights_rounds_float32_variables_to_the_dtype():
     module.weights = [variable]
     round_weights(module, tf.bfloat16)
     np.testing.assert_array_equal(variable.numpy(), [1.0, 3.0])
+
+
+def test_perturb_weights_moves_each_float32_value_by_the_relative_step_either_way():
+    module = tf.Module()
+    module.weights = [tf.Variable(np.full([64], 3.0, np.float32)), tf.Variable([1, 2])]
+    perturb_weights(module, 10)
+    ratios = module.weights[0].numpy() / 3.0
+    np.testing.assert_allclose(np.abs(ratios - 1), 2.0 ** -10, rtol=1e-3)
+    assert (ratios > 1).any() and (ratios < 1).any()
+    np.testing.assert_array_equal(module.weights[1].numpy(), [1, 2])  # integers untouched
