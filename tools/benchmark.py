@@ -91,7 +91,9 @@ def parse_args(argv=None):
     parser.add_argument('--kernel-floor', action='store_true',
                         help='--train: also time every op of the step alone (in its dtype and '
                              'in the other of float32 / bfloat16) and print their sum, the '
-                             'time the step would take with no gaps between its kernels')
+                             'time the step would take with no gaps between its kernels; run '
+                             'with TF_NUM_INTRAOP_THREADS=1 it also prints a lower bound (the '
+                             'sum over the cores)')
     add_config_options(parser)
     add_debug_option(parser)
     args = parser.parse_args(argv)

@@ -18,5 +18,5 @@ from osmnseg.benchmark.report import (kernel_floor_table, machine_info, profile_
                                       results_table, write_json)
 
 __all__ = ['frame_flops', 'graph_flops', 'guide_flops', 'trace_flops', 'train_flops',
-           'ConvPeak', 'measure_conv_peak', 'kernel_floor_table', 'machine_info', 'profile_table', 'results_table',
-           'write_json']
+           'ConvPeak', 'measure_conv_peak', 'kernel_floor_table', 'machine_info',
+           'profile_table', 'results_table', 'write_json']

@@ -1,10 +1,9 @@
 """Kernel floor of a traced step: every op of its graph run on its own, the times summed.
 
 The floor is what a step would cost if its kernels ran back to back, each as fast as it runs
-alone: no scheduling gaps, no op waiting for another, no two ops sharing the cores, no Python.
-The step's measured time minus its floor is what running the kernels together costs; a time
-bound below the floor cannot be reached with these kernels (TensorFlow's oneDNN and Eigen
-kernels on CPU) whatever the scheduling.
+alone: no scheduling gaps, no op waiting for another, no Python. Timed with one thread per
+kernel it becomes a lower bound (below): a time bound under it cannot be reached with these
+kernels (TensorFlow's oneDNN and Eigen kernels on CPU), whatever the scheduling.
 
 How each op is timed: copies of its ``NodeDef`` are imported (``tf.graph_util.import_graph_def``)
 into a small ``tf.function`` whose arguments are random tensors of the op's static input shapes
