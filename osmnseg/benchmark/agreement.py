@@ -35,20 +35,24 @@ def frame_agreement(mask_a, mask_b, object_ids):
 
 def round_weights(model, dtype):
     """Round every float32 variable of ``model`` to ``dtype`` and back, in place."""
-    for variable in model.variables:
-        if variable.dtype == tf.float32:
-            variable.assign(tf.cast(tf.cast(variable, dtype), tf.float32))
-    weights_changed()
+    _transform_weights(model, lambda value: tf.cast(tf.cast(value, dtype), tf.float32))
 
 
 def perturb_weights(model, exponent, seed=0):
     """Multiply every float32 variable of ``model`` elementwise by ``1 + s * 2^-exponent``,
     ``s`` a random sign per element (seeded), in place."""
     rng = np.random.default_rng(seed)
+    step = np.float32(2.0 ** -exponent)
+    _transform_weights(model, lambda value: value.numpy() * (
+        1 + rng.choice(np.float32([-1.0, 1.0]), size=value.shape) * step))
+
+
+def _transform_weights(model, transform):
+    """Assign ``transform(variable)`` to every float32 variable of ``model``; then the prepared
+    inference weights are stale."""
     for variable in model.variables:
         if variable.dtype == tf.float32:
-            signs = rng.choice(np.float32([-1.0, 1.0]), size=variable.shape)
-            variable.assign(variable.numpy() * (1 + signs * np.float32(2.0 ** -exponent)))
+            variable.assign(transform(variable))
     weights_changed()
 
 

@@ -67,7 +67,8 @@ def kernel_floor(graph, repeats=5, other_dtype=False, seed=0):
         ``lower_bound_ms`` (and ``best_dtype_lower_bound_ms``): the floor divided by the cores.
     """
     timer = _KernelTimer(graph, repeats, seed)
-    types = collections.defaultdict(lambda: dict(count=0, ms=0.0, best_dtype_ms=0.0))
+    sums = ('ms', 'best_dtype_ms') if other_dtype else ('ms',)
+    types = collections.defaultdict(lambda: dict(count=0, **dict.fromkeys(sums, 0.0)))
     untimed = collections.defaultdict(collections.Counter)
     timed = {}
     for op in graph.get_operations():
@@ -85,8 +86,8 @@ def kernel_floor(graph, repeats=5, other_dtype=False, seed=0):
             continue
         entry = types[op.type]
         entry['count'] += 1
-        entry['ms'] += own_ms
-        entry['best_dtype_ms'] += best_ms
+        for name, ms in zip(sums, (own_ms, best_ms)):
+            entry[name] += ms
     ordered = dict(sorted(types.items(), key=lambda item: -item[1]['ms']))
     result = dict(floor_ms=sum(t['ms'] for t in ordered.values()),
                   call_overhead_us=timer.overhead_s * 1e6, types=ordered,
@@ -94,9 +95,6 @@ def kernel_floor(graph, repeats=5, other_dtype=False, seed=0):
                   timed_ops=sum(t['count'] for t in ordered.values()), distinct_ops=len(timed))
     if other_dtype:
         result['best_dtype_ms'] = sum(t['best_dtype_ms'] for t in ordered.values())
-    else:
-        for entry in ordered.values():
-            del entry['best_dtype_ms']
     result.update(intra_op_threads=_intra_op_threads(), cores=len(os.sched_getaffinity(0)))
     if result['intra_op_threads'] == 1:
         result['lower_bound_ms'] = result['floor_ms'] / result['cores']
@@ -127,15 +125,14 @@ class _KernelTimer:
 
     def signature(self, op):
         """``(hashable key, None)`` of an op that can run alone, or ``(None, reason)``."""
-        node = _node_graph_def(op.node_def, [], copies=1).node[0]
-        parts = [node.SerializeToString(deterministic=True)]
+        parts = [_bare_node(op.node_def).SerializeToString(deterministic=True)]
         for tensor in op.inputs:
             if tensor.dtype in (tf.resource, tf.variant):
                 return None, 'resource or variant input'
-            value = tf.get_static_value(tensor) if tensor.dtype.is_integer else None
+            value = _static_integer(tensor)
             if value is not None:
                 parts.append((tensor.dtype.name, np.asarray(value).tobytes(), np.shape(value)))
-            elif tensor.shape.is_fully_defined() and not tensor.dtype.is_integer:
+            elif _random_fillable(tensor):
                 parts.append((tensor.dtype.name, tuple(tensor.shape)))
             elif self._producible(tensor.op):
                 parts.append((tensor.dtype.name, 'from', tensor.op.name, tensor.value_index))
@@ -150,9 +147,8 @@ class _KernelTimer:
         for tensor in op.inputs:
             if tensor.dtype in (tf.resource, tf.variant):
                 return False
-            static = (tf.get_static_value(tensor) is not None if tensor.dtype.is_integer
-                      else tensor.shape.is_fully_defined())
-            if not static and not self._producible(tensor.op, depth - 1):
+            known = _static_integer(tensor) is not None or _random_fillable(tensor)
+            if not known and not self._producible(tensor.op, depth - 1):
                 return False
         return True
 
@@ -210,10 +206,10 @@ class _KernelTimer:
     def _input_value(self, tensor):
         """A tensor to feed for ``tensor``: its constant value, random values of its shape, or
         its producer's output run alone when the shape is known only at run time."""
-        value = tf.get_static_value(tensor) if tensor.dtype.is_integer else None
+        value = _static_integer(tensor)
         if value is not None:
             return tf.constant(value, tensor.dtype)
-        if tensor.shape.is_fully_defined() and not tensor.dtype.is_integer:
+        if _random_fillable(tensor):
             shape = tensor.shape.as_list()
             if tensor.dtype == tf.bool:
                 return tf.constant(self.rng.random(shape) < 0.5)
@@ -241,14 +237,32 @@ def _node_graph_def(node_def, input_dtypes, copies):
             placeholder.attr['dtype'].type = tf.as_dtype(dtype).as_datatype_enum
             names.append(placeholder.name)
         node = graph_def.node.add()
-        node.CopyFrom(node_def)
+        node.CopyFrom(_bare_node(node_def))
         node.name = f'kernel_{copy}'
-        node.device = ''
-        del node.input[:]
         node.input.extend(names)
         if copy:
             node.input.append(f'^kernel_{copy - 1}')
     return graph_def
+
+
+def _bare_node(node_def):
+    """A copy of ``node_def`` without its name, inputs and device: the op and its attributes."""
+    node = node_def_pb2.NodeDef()
+    node.CopyFrom(node_def)
+    node.name = ''
+    node.device = ''
+    del node.input[:]
+    return node
+
+
+def _static_integer(tensor):
+    """The constant value of an integer ``tensor`` (shapes, axes, sizes), else ``None``."""
+    return tf.get_static_value(tensor) if tensor.dtype.is_integer else None
+
+
+def _random_fillable(tensor):
+    """Whether random values can stand for ``tensor``: a non-integer of static shape."""
+    return not tensor.dtype.is_integer and tensor.shape.is_fully_defined()
 
 
 def _runner(graph_def, outputs):
