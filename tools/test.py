@@ -117,7 +117,8 @@ def main(argv=None):
                                    progress=not args.no_progress, format_only=args.format_only,
                                    score_dtype=args.score_dtype, overwrite=args.overwrite)
         print(f'{sum(results.num_frames.values())} frames in {sum(results.timing.values()):.1f} s '
-              f'({results.frames_per_second:.2f} frames/s)')
+              f'({results.frames_per_second:.2f} frames/s, {segmenter.model.compute_dtype.name}; '
+              f'reading to writing, scoring took {results.scoring_seconds:.1f} s more)')
         if args.eval:
             report(cfg, args, results)
         if args.out:

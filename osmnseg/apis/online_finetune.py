@@ -82,12 +82,14 @@ class OnlineFinetuner:
             rng: ``numpy.random.Generator``.
 
         Returns:
-            ``{'image', 'guide', 'spatial_guide', 'label'}`` float32 tensors with batch 1.
+            the pipeline's packed entries (``{'image', 'guide', 'spatial_guide', 'label'}``, a
+            matching model's ``image, label, guide_image, guide_mask, prev_image, prev_mask``)
+            as float32 tensors with batch 1.
         """
         scale = self.scales[rng.integers(len(self.scales))]
         out_size = (max(1, int(work_size[0] * scale)), max(1, int(work_size[1] * scale)))
-        results = dict(image=frame, label=mask, prev_mask=mask, guide_image=frame,
-                       guide_mask=mask, rng=rng, out_size=out_size, flip_image=False,
+        results = dict(image=frame, label=mask, prev_mask=mask, prev_image=frame,
+                       guide_image=frame, guide_mask=mask, rng=rng, out_size=out_size, flip_image=False,
                        sequence='<online fine-tuning>', frame='<first frame>')
         sample = self.pipeline(results)
         return {key: tf.constant(np.asarray(value)[None]) for key, value in sample.items()}

@@ -47,8 +47,10 @@ class TestResults:
         davis: :class:`~osmnseg.evaluation.DavisResults` (J/F per object) or ``None``.
         miou: the original OSMN mIoU (spec §8.1 / §8.2) as a fraction, or ``None``.
         miou_entries: ``{'<seq>_<id>' or '<seq>': fraction}`` behind ``miou``.
-        timing: ``{sequence: seconds}`` of segmenting (and writing) each sequence.
+        timing: ``{sequence: seconds}`` of segmenting (and writing) each sequence, from the
+            first frame read to the last result written (scoring excluded).
         num_frames: ``{sequence: frames segmented}``.
+        scoring_seconds: time spent scoring the results (J, F, mIoU), outside ``timing``.
     """
 
     davis: object = None
@@ -56,6 +58,7 @@ class TestResults:
     miou_entries: dict = None
     timing: dict = dataclasses.field(default_factory=dict)
     num_frames: dict = dataclasses.field(default_factory=dict)
+    scoring_seconds: float = 0.0
 
     @property
     def global_metrics(self):
@@ -155,13 +158,16 @@ def evaluate_dataset(model_or_segmenter, dataset, out_dir=None, metrics=('J', 'F
             writer = _SequenceWriter(sequence, png_root, out_dir if save_score else None,
                                      show_dir, score_dtype)
             scorer.start(sequence)
-            start = time.perf_counter()
+            start, scoring = time.perf_counter(), 0.0
             for result in segmenter.segment_sequence(sequence, return_probabilities=save_score):
                 writer.write(result)
+                scored = time.perf_counter()
                 scorer.add(sequence, result)
+                scoring += time.perf_counter() - scored
                 bar.update(1)
             writer.finish()
-            results.timing[sequence.name] = time.perf_counter() - start
+            results.timing[sequence.name] = time.perf_counter() - start - scoring
+            results.scoring_seconds += scoring
             results.num_frames[sequence.name] = len(sequence)
     if submission:
         zip_folder(png_root, os.path.join(out_dir, SUBMISSION_ZIP))

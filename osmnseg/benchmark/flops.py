@@ -23,6 +23,8 @@ import contextlib
 import numpy as np
 import tensorflow as tf
 
+from osmnseg.models.modulators.matching import MatchingMemory
+
 from osmnseg.datasets.pipelines.guides import DEFAULT_GUIDE_SIZE
 
 _CONV = ('Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter')
@@ -130,13 +132,29 @@ def visual_params_spec(model, objects):
             for name, v in params.items()}
 
 
+def matching_memory_spec(model, size, objects):
+    """``MatchingMemory`` of ``TensorSpec``s for K objects at ``size = (H, W)`` (annotated and
+    previous frames of that size)."""
+    height, width = size
+    stride = model.matching_modulator.source_stride
+    grid = [-(-height // stride), -(-width // stride), model.matching_modulator.embed_channels]
+    masks = tf.TensorSpec([objects, height, width, 1])
+    return MatchingMemory(tf.TensorSpec([objects] + grid), masks, tf.TensorSpec([1] + grid),
+                          masks)
+
+
 def frame_flops(model, size, objects=1):
     """FLOPs of one frame with ``objects`` objects at ``size = (H, W)`` (``segment`` of one
-    image and K guides): the shared layers once and the modulated rest for every object."""
+    image and K guides, or a matching model's ``track``): the shared layers once and the
+    modulated rest for every object."""
     height, width = size
-    specs = (tf.TensorSpec([1, height, width, 3]), tf.TensorSpec([objects, height, width, 1]),
-             visual_params_spec(model, objects))
-    return trace_flops(model.segment, *specs)
+    image = tf.TensorSpec([1, height, width, 3])
+    params = visual_params_spec(model, objects)
+    if model.matching_modulator is not None:
+        return trace_flops(lambda i, p, m: model.track(i, p, m)['logits'], image, params,
+                           matching_memory_spec(model, size, objects))
+    return trace_flops(model.segment, image, tf.TensorSpec([objects, height, width, 1]),
+                       params)
 
 
 def guide_flops(model, guide_size=DEFAULT_GUIDE_SIZE):

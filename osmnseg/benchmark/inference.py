@@ -1,8 +1,9 @@
 """Per-frame inference benchmark of a segmentor on random inputs (the VideoSegmenter's path).
 
 Per object the visual modulator runs once (``encode_guide``); per frame one ``segment`` call of
-the frame and K guides runs the unmodulated layers once and the modulated rest for all K
-objects as one batch, exactly what :class:`~osmnseg.apis.VideoSegmenter` does.
+the frame and K guides (a matching model: one ``track`` call with the K objects' memory) runs
+the unmodulated layers once and the modulated rest for all K objects as one batch, exactly
+what :class:`~osmnseg.apis.VideoSegmenter` does.
 """
 import tensorflow as tf
 
@@ -11,6 +12,7 @@ from osmnseg.benchmark.memory import RssTracker, peak_rss_mb
 from osmnseg.benchmark.profile import op_type_times, profile_calls
 from osmnseg.benchmark.timing import summarize, time_call
 from osmnseg.datasets.pipelines.guides import DEFAULT_GUIDE_SIZE
+from osmnseg.models.modulators.matching import MatchingMemory
 
 LEAK_WARMUP_FRAMES = 20  # RSS growth is measured after this many frames
 
@@ -23,6 +25,15 @@ def random_inputs(size, objects, seed=0, guide_size=DEFAULT_GUIDE_SIZE):
     return (gen.normal([1, height, width, 3], stddev=50.0),
             gen.uniform([objects, height, width, 1]),
             gen.normal([objects, guide_size, guide_size, 3], stddev=50.0))
+
+
+def random_memory(model, image, masks):
+    """A matching model's ``MatchingMemory`` for K objects: the frame's own embeddings as the
+    annotated and previous frames', ``masks [K,H,W,1] > 0.5`` as their masks."""
+    embedding = model.embed(image)
+    binary = tf.cast(masks > 0.5, tf.float32)
+    objects = masks.shape[0]
+    return MatchingMemory(tf.tile(embedding, [objects, 1, 1, 1]), binary, embedding, binary)
 
 
 def encode_objects(model, guides):
@@ -75,6 +86,9 @@ def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
 
     def frame_fn(k):
         guides_k, params_k = spatial_guides[:k], {n: v[:k] for n, v in params.items()}
+        if model.matching_modulator is not None:
+            memory = random_memory(model, image, guides_k)
+            return lambda: model.track(image, params_k, memory)['logits'].numpy()
         return lambda: model.segment(image, guides_k, params_k).numpy()
 
     run_frame = frame_fn(objects)

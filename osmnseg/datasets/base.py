@@ -291,7 +291,8 @@ def pair_samples(sequence, obj_id, frames, guides, image_paths, label_paths, pre
     prevs = frames[:-1] if prevs is None else prevs
     return [dict(image_path=image_paths[cur], label_path=label_paths[cur],
                  guide_image_path=image_paths[guide], guide_label_path=label_paths[guide],
-                 prev_label_path=label_paths[prev], obj_id=obj_id, sequence=sequence, frame=cur,
+                 prev_label_path=label_paths[prev], prev_image_path=image_paths[prev],
+                 obj_id=obj_id, sequence=sequence, frame=cur,
                  flip_image=False)
             for prev, cur, guide in zip(prevs, frames[1:], guides)]
 

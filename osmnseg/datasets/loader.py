@@ -27,7 +27,7 @@ import weakref
 import numpy as np
 import tensorflow as tf
 
-from osmnseg.datasets.pipelines.formatting import PACKED_KEYS
+from osmnseg.datasets.pipelines.formatting import PACKED_KEYS, packed_shapes
 from osmnseg.utils.errors import ConfigError, DataError, OsmnsegError
 
 _PERMUTATION_STREAM, _SCALE_STREAM, _SAMPLE_STREAM = 0, 1, 2
@@ -121,6 +121,8 @@ class TrainLoader:
         self.num_parallel_calls = num_parallel_calls
         self.deterministic = deterministic
         self.guide_size = guide_size
+        pipeline = getattr(dataset, 'pipeline', None)
+        self.keys = tuple(getattr(pipeline, 'packed_keys', PACKED_KEYS))
         self._next_iteration = int(start_iter)
         self._error = None
 
@@ -152,7 +154,7 @@ class TrainLoader:
             index = self.plan.sample_index(iteration, position)
             samples.append(self.source.prepare(index, self.plan.sample_rng(iteration, position),
                                                out_size))
-        return {key: np.stack([sample[key] for sample in samples]) for key in PACKED_KEYS}
+        return {key: np.stack([sample[key] for sample in samples]) for key in self.keys}
 
     def _element(self, element, replicas_per_pipeline, pipeline_id, num_replicas):
         iteration, local_replica = divmod(int(element), replicas_per_pipeline)
@@ -162,7 +164,7 @@ class TrainLoader:
         except OsmnsegError as err:  # surfaced again, un-wrapped, by the iterator
             self._error = err
             raise
-        return tuple(batch[key] for key in PACKED_KEYS)
+        return tuple(batch[key] for key in self.keys)
 
     # ------------------------------------------------------------------ tf.data side
     def build_dataset(self, input_context=None):
@@ -187,16 +189,13 @@ class TrainLoader:
                        input_context.get_per_replica_batch_size(self.batch_size))
         build = functools.partial(self._element, replicas_per_pipeline=replicas_per_pipeline,
                                   pipeline_id=pipeline_id, num_replicas=num_replicas)
-        shapes = dict(image=[per_replica, None, None, 3],
-                      guide=[per_replica, self.guide_size, self.guide_size, 3],
-                      spatial_guide=[per_replica, None, None, 1],
-                      label=[per_replica, None, None, 1])
+        shapes = packed_shapes(self.keys, per_replica, self.guide_size)
 
         def to_batch(element):
-            arrays = tf.numpy_function(build, [element], [tf.float32] * len(PACKED_KEYS),
+            arrays = tf.numpy_function(build, [element], [tf.float32] * len(self.keys),
                                        stateful=False)
             return {key: tf.ensure_shape(array, shapes[key])
-                    for key, array in zip(PACKED_KEYS, arrays)}
+                    for key, array in zip(self.keys, arrays)}
 
         options = tf.data.Options()
         options.deterministic = self.deterministic

@@ -214,7 +214,7 @@ def read_meta(prefix):
             from err
 
 
-def load_checkpoint(model, path, strict=False, logger=None):
+def load_checkpoint(model, path, strict=False, logger=None, partial=False):
     """Load weights into ``model`` from a native, original OSMN, TF-slim or DeepLab checkpoint.
 
     The naming scheme is detected from the stored names (see ``checkpoint_import``); name-based
@@ -227,13 +227,18 @@ def load_checkpoint(model, path, strict=False, logger=None):
         path: a work dir (its newest readable checkpoint), a checkpoint prefix or file.
         strict: raise unless every model variable is loaded and every entry is used.
         logger: a ``logging.Logger``; default: this module's logger.
+        partial: take what matches from a native checkpoint of another model (``load_from``:
+            a plain OSMN-lite checkpoint initialises a matching model's backbone and head; the
+            matching modulator and entries of another shape start fresh). Without it such a
+            load is refused: the model would run with untrained weights.
 
     Returns:
         ImportReport.
 
     Raises:
         CheckpointError: missing/unreadable checkpoint, unknown naming scheme, nothing matched,
-            or a strict load that is incomplete.
+            a strict load that is incomplete, or (without ``partial``) a native checkpoint
+            without one of the model's sub-networks.
     """
     logger = logger or logging.getLogger(__name__)
     if os.path.isdir(path) and (_has_pointer(path) or iteration_checkpoints(path)):
@@ -245,7 +250,7 @@ def load_checkpoint(model, path, strict=False, logger=None):
     except (tf.errors.OpError, ValueError) as err:
         raise CheckpointError(f'checkpoint {prefix} cannot be opened ({type(err).__name__}); '
                               f'it is not a TensorFlow checkpoint or it is damaged.') from err
-    report = import_checkpoint(model, prefix, reader, strict)
+    report = import_checkpoint(model, prefix, reader, strict, partial)
     model.reapply_fixed_weights()
     logger.info('loaded checkpoint %s\n%s', prefix, report.summary())
     return report

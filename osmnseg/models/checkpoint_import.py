@@ -178,7 +178,7 @@ def is_training_state(name):
     return '/' not in name or bool(_TRAINING_STATE.match(name.rsplit('/', 1)[1]))
 
 
-def import_checkpoint(model, path, reader, strict=False):
+def import_checkpoint(model, path, reader, strict=False, partial=False):
     """Load the checkpoint read by ``reader`` into ``model``; the caller re-applies fixed weights.
 
     Args:
@@ -187,6 +187,9 @@ def import_checkpoint(model, path, reader, strict=False):
         reader: ``tf.train.load_checkpoint(path)``.
         strict: raise instead of loading when any variable would stay missing, any entry is
             unexpected or any shape differs.
+        partial: load what matches from a native checkpoint of another model (``load_from``):
+            whole sub-networks may be missing and entries of another shape are skipped (the
+            matched entries are assigned by name). Without it both are refused.
 
     Returns:
         ImportReport.
@@ -214,11 +217,39 @@ def import_checkpoint(model, path, reader, strict=False):
             f'{report.unexpected[:3]} and {len(report.skipped_shape)} shape mismatches '
             f'{[m.model_name for m in report.skipped_shape[:3]]}; load with strict=False to '
             f'take what matches.')
-    if scheme == 'osmnseg':
+    if scheme == 'osmnseg' and not partial:
+        _check_whole_modules(model, report, path)
+        _check_native_shapes(report, path)
         restore_objects(path, False, **{NATIVE_ROOT: model})  # strictness checked on the plan
     else:
         assign_loaded(variables, path, reader, report)
     return report
+
+
+def _check_whole_modules(model, report, path):
+    """Raise when a native checkpoint gave none of a sub-network's variables (it was written
+    by a model without it, e.g. a plain OSMN-lite checkpoint for a matching model)."""
+    missing = set(report.missing)
+    names_of = {id(variable): name for name, variable in model.reference_variables().items()}
+    for attribute, child in vars(model).items():
+        if not isinstance(child, tf.Module) or attribute.startswith('_'):
+            continue
+        names = [names_of[id(v)] for v in child.variables if id(v) in names_of]
+        if names and all(name in missing for name in names):
+            raise CheckpointError(
+                f'checkpoint {path} holds none of the {len(names)} weights of '
+                f'model.{attribute} (e.g. {names[0]}): it was written by a model without it '
+                f'(a plain OSMN-lite checkpoint?). To start from its other weights, train: '
+                f'tools/train.py CONFIG --load-from {path}')
+
+
+def _check_native_shapes(report, path):
+    if report.skipped_shape:
+        first = report.skipped_shape[0]
+        raise CheckpointError(
+            f'native checkpoint {path} stores {first.model_name} with shape '
+            f'{first.checkpoint_shape} but the model has {first.model_shape}; build the model '
+            f'with the config the checkpoint was written with.')
 
 
 def _plan_named(variables, path, shapes, scheme):
@@ -341,12 +372,6 @@ def _plan_native(model, variables, path, reader, shapes):
     for key in sorted(shapes):
         if key not in used:
             (report.unexpected if key in unknown else report.ignored).append(key)
-    if report.skipped_shape:
-        first = report.skipped_shape[0]
-        raise CheckpointError(
-            f'native checkpoint {path} stores {first.model_name} with shape '
-            f'{first.checkpoint_shape} but the model has {first.model_shape}; build the model '
-            f'with the config the checkpoint was written with.')
     return report
 
 

@@ -52,7 +52,7 @@ def restore_training_state(runner):
         initialise_pretrained(runner)
     if not resume_from and load_from:
         from osmnseg.models import load_checkpoint
-        load_checkpoint(runner.model, load_from, logger=runner.logger)
+        load_checkpoint(runner.model, load_from, logger=runner.logger, partial=True)
         runner.logger.info(f'initialised the weights from {load_from}; starting at iteration 0 '
                            f'with a fresh optimizer')
 

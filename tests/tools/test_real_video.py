@@ -3,7 +3,6 @@ recipe ``configs/osmn_mobilenet_v1_davis2016.py`` at reduced width and random we
 paths, sizes and formats are checked here, the accuracy by ``tools/test.py`` (docs/training.md).
 """
 import os
-import shutil
 
 import numpy as np
 import pytest
@@ -14,14 +13,10 @@ from osmnseg.io.palette import load_index_png, save_palette_png
 from osmnseg.models import build_segmentor
 from osmnseg.models.checkpoint import save_checkpoint
 
+from real_davis import DAVIS_SIZE, DEV, FRAMES, ROOT, SEQUENCES, copy_davis_frames
 from tool_loader import load_tool
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEV = os.path.join(ROOT, '..', 'shared', 'data', 'davis2016_dev')
 RECIPE = os.path.join(ROOT, 'configs', 'osmn_mobilenet_v1_davis2016.py')
-SEQUENCES = ('blackswan', 'dog')
-FRAMES = 4
-DAVIS_SIZE = (480, 854)
 
 pytestmark = pytest.mark.skipif(not os.path.isdir(DEV),
                                 reason='../shared/data/davis2016_dev (real DAVIS 2016) is absent')
@@ -39,17 +34,8 @@ def small_recipe_options(data_root):
 @pytest.fixture(scope='module')
 def real_root(tmp_path_factory):
     """A DAVIS 2016 folder with the first frames of two real dev sequences (grey 0/255 masks)."""
-    root = tmp_path_factory.mktemp('davis2016_real')
-    for kind, ext in (('JPEGImages', '.jpg'), ('Annotations', '.png')):
-        for sequence in SEQUENCES:
-            target = root / kind / '480p' / sequence
-            target.mkdir(parents=True)
-            for index in range(FRAMES):
-                shutil.copy(os.path.join(DEV, kind, '480p', sequence, f'{index:05d}{ext}'),
-                            target)
-    (root / 'ImageSets' / '2016').mkdir(parents=True)
-    (root / 'ImageSets' / '2016' / 'val.txt').write_text('\n'.join(SEQUENCES) + '\n')
-    return str(root)
+    return copy_davis_frames(DEV, tmp_path_factory.mktemp('davis2016_real'), SEQUENCES, FRAMES,
+                             'val')
 
 
 @pytest.fixture(scope='module')

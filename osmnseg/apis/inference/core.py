@@ -17,9 +17,10 @@ import tensorflow as tf
 
 from osmnseg.apis.inference.inputs import frame_input, spatial_guide_input, visual_guide_input
 from osmnseg.apis.inference.memory import ObjectMemory
-from osmnseg.apis.inference.merge import FrameScores, id_value
+from osmnseg.apis.inference.merge import FrameScores, id_value, merge_scores, soft_aggregate
 from osmnseg.apis.inference.settings import InferenceSettings
 from osmnseg.io.masks import resize_mask
+from osmnseg.models.modulators.matching import MatchingMemory
 from osmnseg.utils.errors import DataError
 
 
@@ -119,36 +120,84 @@ class InferenceCore:
         """
         masks = masks or {}
         work_size = self.settings.working_size(frame.shape[:2])
+        image = tf.constant(frame_input(frame, work_size, self.settings))
         predicted = [obj for obj in self.memory.objects if obj not in masks]
-        scores = self._predict(frame, work_size, predicted)
+        scores, embedding = self._predict(image, work_size, predicted)
+        given = {}
         for obj, mask in masks.items():
+            given[obj] = resize_mask(mask, work_size)
             if obj not in self.memory or reencode:
-                self.memory.set_params(obj, self._encode(frame, obj, mask))
-            self.memory.masks[obj] = resize_mask(mask, work_size)
-            scores[obj] = self.memory.masks[obj].astype(np.float32)
-        return FrameScores(scores, dict(masks), bool(predicted))
+                if self.matching and embedding is None:
+                    embedding = self.model.embed(image)
+                self.memory.set_params(obj, self._encode(frame, obj, mask), self._reference(
+                    embedding, given[obj]))
+            self.memory.masks[obj] = given[obj]
+            scores[obj] = given[obj].astype(np.float32)
+        if self.matching:
+            self.memory.prev_embedding = (self.model.embed(image) if embedding is None
+                                          else embedding)
+        background = None
+        if self.settings.merge == 'soft' and scores:
+            background, scores = soft_aggregate(scores)
+            self._keep_merged_masks(scores, background, predicted)
+        return FrameScores(scores, dict(masks), bool(predicted), background)
+
+    @property
+    def matching(self):
+        """Whether the model matches frames (it has a matching modulator)."""
+        return self.model.matching_modulator is not None
 
     def _encode(self, frame, obj, mask):
-        """Visual parameters of ``obj`` from ``frame`` and its ``mask``."""
+        """Visual parameters of ``obj`` from ``frame`` and its ``mask`` (``{}`` for a model
+        without visual modulator)."""
         if not mask.any():
             raise DataError(f'the mask given for object {obj} is empty; an object is encoded '
                             'from at least one pixel of it.')
+        if self.model.visual_modulator is None:
+            return {}
         guide = visual_guide_input(frame, resize_mask(mask, frame.shape[:2]), self.settings)
         return self.model.encode_guide(tf.constant(guide))
 
-    def _predict(self, frame, work_size, objects):
-        """Probabilities ``{obj: [h, w] float32}`` at working size of ``objects`` (one batch);
-        their masks in memory become the thresholded predictions."""
+    def _reference(self, embedding, work_mask):
+        """A matching model's ``(embedding, mask)`` reference of an object (``None`` for
+        other models)."""
+        if not self.matching:
+            return None
+        return embedding, tf.constant(work_mask[None, ..., None], tf.float32)
+
+    def _predict(self, image, work_size, objects):
+        """Probabilities ``{obj: [h, w] float32}`` at working size of ``objects`` (one batch)
+        and, for a matching model, the frame's embeddings (``None`` when nothing was
+        predicted); the objects' masks in memory become the thresholded predictions."""
         if not objects:
-            return {}
-        guides = np.stack([spatial_guide_input(resize_mask(self.memory.masks[obj], work_size),
-                                               self.settings) for obj in objects])
-        image = tf.constant(frame_input(frame, work_size, self.settings))
-        logits = self.model.segment(image, tf.constant(guides), self.memory.stacked_params(objects))
+            return {}, None
+        params = self.memory.stacked_params(objects)
+        spatial = None
+        if self.model.spatial_modulator is not None or self.model.guide_as_input:
+            spatial = tf.constant(np.stack([spatial_guide_input(
+                resize_mask(self.memory.masks[obj], work_size), self.settings)
+                for obj in objects]))
+        embedding = None
+        if self.matching:
+            ref_embedding, ref_mask = self.memory.stacked_references(objects)
+            prev_mask = np.stack([self.memory.masks[obj] for obj in objects])[..., None]
+            memory = MatchingMemory(ref_embedding, ref_mask, self.memory.prev_embedding,
+                                    tf.constant(prev_mask, tf.float32))
+            outputs = self.model.track(image, params, memory, spatial)
+            logits, embedding = outputs['logits'], outputs['embedding']
+        else:
+            logits = self.model.segment(image, spatial, params)
         probabilities = tf.sigmoid(logits)[..., 0].numpy()
         for obj, probability in zip(objects, probabilities):
             self.memory.masks[obj] = (probability > self.settings.threshold).astype(np.uint8)
-        return dict(zip(objects, probabilities))
+        return dict(zip(objects, probabilities)), embedding
+
+    def _keep_merged_masks(self, scores, background, predicted):
+        """Soft merging: each predicted object's next previous mask is its region of the
+        merged mask (objects never share a pixel)."""
+        ids = merge_scores(scores, background)
+        for obj in predicted:
+            self.memory.masks[obj] = (ids == id_value(obj)).astype(np.uint8)
 
 
 def _checked_frame(frame):

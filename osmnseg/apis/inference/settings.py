@@ -1,6 +1,9 @@
 """``InferenceSettings``: how frames and guides are prepared at test time."""
 import dataclasses
 
+from osmnseg.apis.inference.merge import MERGE_MODES
+from osmnseg.utils.errors import ConfigError
+
 
 @dataclasses.dataclass
 class InferenceSettings:
@@ -19,6 +22,9 @@ class InferenceSettings:
         min_std: minimum Gaussian std in pixels.
         dilate_radius: masktrack dilation radius.
         threshold: probability threshold of a predicted mask.
+        merge: ``'argmax'`` (spec §7.5: a constant 0.5 background, each object's next mask its
+            thresholded probability) or ``'soft'`` (soft aggregation of the objects' scores,
+            each object's next mask its region of the merged mask).
     """
 
     size: tuple = None
@@ -32,6 +38,12 @@ class InferenceSettings:
     min_std: float = 5.0
     dilate_radius: int = 5
     threshold: float = 0.5
+    merge: str = 'argmax'
+
+    def __post_init__(self):
+        if self.merge not in MERGE_MODES:
+            raise ConfigError(f'test_cfg.merge={self.merge!r} is unknown; use one of '
+                              f'{", ".join(MERGE_MODES)}.')
 
     @classmethod
     def from_config(cls, cfg):

@@ -1,4 +1,5 @@
 """``Compose``: a data pipeline built from the config's list of transform dicts."""
+from osmnseg.datasets.pipelines.formatting import PACKED_KEYS, PackInputs
 from osmnseg.registry import TRANSFORMS
 
 
@@ -21,6 +22,12 @@ class Compose:
             if not callable(transform):
                 transform = TRANSFORMS.build(transform, key=f'{key}[{index}]')
             self.transforms.append(transform)
+
+    @property
+    def packed_keys(self):
+        """The entries the final ``PackInputs`` packs (``PACKED_KEYS`` when it is absent)."""
+        last = self.transforms[-1] if self.transforms else None
+        return last.keys if isinstance(last, PackInputs) else PACKED_KEYS
 
     def __call__(self, results):
         """Run every transform; returns the final ``results`` dict."""

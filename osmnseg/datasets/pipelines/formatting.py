@@ -9,6 +9,10 @@ from osmnseg.registry import TRANSFORMS
 from osmnseg.utils.errors import ConfigError
 
 PACKED_KEYS = ('image', 'guide', 'spatial_guide', 'label')
+# What each packable entry is: a frame, the square visual guide, a 0/1 mask or a float map.
+PACKABLE_KEYS = {'image': 'frame', 'guide': 'guide', 'spatial_guide': 'map', 'label': 'mask',
+                 'guide_image': 'frame', 'guide_mask': 'mask', 'prev_image': 'frame',
+                 'prev_mask': 'mask'}
 
 
 @TRANSFORMS.register_module()
@@ -66,19 +70,44 @@ class MaskGuideBackground(BaseTransform):
 
 @TRANSFORMS.register_module()
 class PackInputs(BaseTransform):
-    """Reduce ``results`` to exactly the network inputs (docs/architecture.md):
-    ``image [H,W,3]``, ``guide [S,S,3]``, ``spatial_guide [H,W,1]``, ``label [H,W,1]`` (0/1,
-    ``label > 0``), all ``float32``."""
+    """Reduce ``results`` to exactly the network inputs (docs/architecture.md), all
+    ``float32``: the default ``image [H,W,3]``, ``guide [S,S,3]``, ``spatial_guide [H,W,1]``,
+    ``label [H,W,1]`` (0/1, ``label > 0``); a matching model's pipeline packs
+    ``image, label, guide_image, guide_mask, prev_image, prev_mask`` instead.
+
+    Args:
+        keys: the entries to pack, each one of :data:`PACKABLE_KEYS` (frames ``[H,W,3]``,
+            guide ``[S,S,3]``, masks and maps ``[H,W,1]``, masks as 0/1). The training loader
+            batches exactly these (:attr:`keys`).
+    """
+
+    def __init__(self, keys=PACKED_KEYS):
+        unknown = [key for key in keys if key not in PACKABLE_KEYS]
+        if unknown or 'image' not in keys:
+            raise ConfigError(f'PackInputs keys={tuple(keys)!r}: {unknown or "image missing"}; '
+                              f'pack "image" and any of {", ".join(PACKABLE_KEYS)}.')
+        self.keys = tuple(keys)
 
     def __call__(self, results):
         image = np.asarray(results['image'], np.float32)
-        packed = dict(
-            image=image,
-            guide=np.asarray(results['guide'], np.float32),
-            spatial_guide=np.asarray(results['spatial_guide'], np.float32)[..., None],
-            label=(np.asarray(results['label']) > 0).astype(np.float32)[..., None])
-        for key in ('spatial_guide', 'label'):
-            if packed[key].shape[:2] != image.shape[:2]:
-                raise ValueError(f'{key} is {packed[key].shape[:2]} but image is '
-                                 f'{image.shape[:2]}: a Resize step is missing in the pipeline')
+        packed = {}
+        for key in self.keys:
+            value = results[key]
+            if PACKABLE_KEYS[key] == 'mask':
+                value = (np.asarray(value) > 0).astype(np.float32)[..., None]
+            elif PACKABLE_KEYS[key] == 'map':
+                value = np.asarray(value, np.float32)[..., None]
+            else:
+                value = np.asarray(value, np.float32)
+            if PACKABLE_KEYS[key] != 'guide' and value.shape[:2] != image.shape[:2]:
+                raise ValueError(f'{key} is {value.shape[:2]} but image is {image.shape[:2]}: '
+                                 'a Resize step is missing in the pipeline')
+            packed[key] = value
         return packed
+
+
+def packed_shapes(keys, batch, guide_size):
+    """``{key: static batch shape}`` of the packed ``keys`` (``None`` = any size)."""
+    channels = {'frame': 3, 'mask': 1, 'map': 1}
+    return {key: ([batch, guide_size, guide_size, 3] if PACKABLE_KEYS[key] == 'guide' else
+                  [batch, None, None, channels[PACKABLE_KEYS[key]]]) for key in keys}

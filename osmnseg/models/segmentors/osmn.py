@@ -4,8 +4,9 @@ import functools
 
 import tensorflow as tf
 
-from osmnseg.models.layers import (Module, Modulation, PreparedSet, broadcast_batch,
+from osmnseg.models.layers import (Module, Modulation, PreparedSet, broadcast_batch, modulate,
                                    reading_prepared, weights_changed)
+from osmnseg.models.modulators.matching import MatchingMemory
 from osmnseg.registry import BACKBONES, HEADS, LOSSES, MODULATORS, SEGMENTORS
 from osmnseg.utils.errors import BuildError, ConfigError
 
@@ -31,6 +32,13 @@ class OSMN(Module):
         visual_modulator, spatial_modulator: config dicts (``MODULATORS``) or ``None`` to disable
             (ablations). Each receives ``layers``: the backbone's modulatable layers, without its
             early layers unless ``mod_early_conv``.
+        matching_modulator: config dict of a modulator that matches the frame's embeddings
+            with an annotated and the previous frame (``MatchingModulator``), or ``None``. It
+            embeds the unmodulated output of its ``source_layer``, which must come before every
+            other modulated layer; the head may read its guidance map (``'matching'`` in the
+            head's ``in_features``). Training batches then hold ``guide_image``,
+            ``guide_mask``, ``prev_image`` and ``prev_mask``; inference uses :meth:`embed` and
+            :meth:`track`.
         loss: config dict (``LOSSES``), default ``ClassBalancedBCE``.
         train_seg: train the segmentation convs (False = the original ``--fix_seg``).
         fix_bn: run the spatial modulator's batch norm in inference mode while training (moving
@@ -50,7 +58,7 @@ class OSMN(Module):
     """
 
     def __init__(self, backbone, head, visual_modulator=None, spatial_modulator=None, loss=None,
-                 train_seg=True, fix_bn=False, mod_early_conv=False, weight_decay=2e-4,
+                 matching_modulator=None, train_seg=True, fix_bn=False, mod_early_conv=False, weight_decay=2e-4,
                  guide_as_input=False, aligned_size=None, init='original'):
         super().__init__('osmn')
         backbone, visual_modulator, spatial_modulator, init_cfgs = _split_init_cfgs(
@@ -68,9 +76,15 @@ class OSMN(Module):
         self.visual_modulator = _build_optional(visual_modulator, layers, 'model.visual_modulator')
         self.spatial_modulator = _build_optional(spatial_modulator, layers,
                                                  'model.spatial_modulator')
-        self.head = HEADS.build(head, dict(in_channels=self.backbone.channels,
-                                           in_strides=self.backbone.strides,
-                                           trainable=train_seg), key='model.head')
+        self.matching_modulator = _build_optional(matching_modulator, layers,
+                                                  'model.matching_modulator')
+        guidance = self.matching_modulator
+        self.head = HEADS.build(head, dict(
+            in_channels={**self.backbone.channels,
+                         **(guidance.guidance_channels if guidance else {})},
+            in_strides={**self.backbone.strides,
+                        **(guidance.guidance_strides if guidance else {})},
+            trainable=train_seg), key='model.head')
         self.loss_fn = LOSSES.build(loss or dict(type='ClassBalancedBCE'), key='model.loss')
         self.train_seg = train_seg
         self.fix_bn = fix_bn
@@ -90,8 +104,9 @@ class OSMN(Module):
     # ------------------------------------------------------------------ structure
     @property
     def modulators(self):
-        """The enabled modulators (visual first)."""
-        return [m for m in (self.visual_modulator, self.spatial_modulator) if m is not None]
+        """The enabled modulators (visual first, matching last)."""
+        return [m for m in (self.visual_modulator, self.spatial_modulator,
+                            self.matching_modulator) if m is not None]
 
     def ordered_children(self):
         return self.modulators + [self.backbone, self.head]
@@ -107,7 +122,16 @@ class OSMN(Module):
                              f'the backbone ({", ".join(names)}); fix the modulator config.')
         if self.guide_as_input:
             return 0
-        return next((i for i, name in enumerate(names) if name in modulated), len(names))
+        first = next((i for i, name in enumerate(names) if name in modulated), len(names))
+        if self.matching_modulator is None:
+            return first
+        source = names.index(self.matching_modulator.source_layer)
+        if first < source:
+            raise BuildError(f'model: {names[first]} is modulated before the matching '
+                             f'modulator\'s source layer {names[source]}, whose unmodulated output '
+                             'all objects share; modulate only later layers (or pick an earlier '
+                             'source_layer).')
+        return source + 1  # the source layer runs unmodulated, then is modulated
 
     def init_weights(self):
         """Apply the sub-networks' ``init_cfg`` (pretrained weights); returns
@@ -179,18 +203,31 @@ class OSMN(Module):
         return tf.nest.map_structure(lambda v: tf.cast(v, tf.float32), modulation).flatten()
 
     def _encode_frame(self, image, training=False):
+        """The unmodulated layers of ``image``: ``{'size', 'x', 'features'}`` and, with a
+        matching modulator, ``'embedding'`` (of its source layer's output)."""
         x = tf.cast(image, self.compute_dtype)
         x, features = self.backbone(x, training=training, stop=self.shared_steps,
                                     keep=self.head.in_features)
-        return {'size': tf.shape(image)[1:3], 'x': x, 'features': features}
+        shared = {'size': tf.shape(image)[1:3], 'x': x, 'features': features}
+        if self.matching_modulator is not None:
+            shared['embedding'] = self.matching_modulator.embedding(x)
+        return shared
 
-    def _segment_shared(self, shared, spatial_guide, visual_params, training=False):
+    def _embed(self, image, training=False):
+        """``[B,h,w,D]`` matching embeddings of ``image`` (compute dtype)."""
+        x = tf.cast(image, self.compute_dtype)
+        x, _ = self.backbone(x, training=training, stop=self.shared_steps)
+        return self.matching_modulator.embedding(x)
+
+    def _segment_shared(self, shared, spatial_guide, visual_params, training=False,
+                        memory=None):
         """Logits of K objects; ``shared`` holds the unmodulated layers' outputs with a batch of
         1 (one frame, from ``_encode_frame``) or K. A batch of 1 is never copied K times: the
         first modulated layer still runs once and its modulation (``x * scale [K,C]``)
-        broadcasts it to K; the head broadcasts the batch-1 features it reads."""
-        objects = tf.shape(spatial_guide)[0]
-        x, features = shared['x'], shared['features']
+        broadcasts it to K; the head broadcasts the batch-1 features it reads. ``memory``
+        (:class:`MatchingMemory`, K objects) is what a matching modulator compares with."""
+        objects = tf.shape(spatial_guide if memory is None else memory.prev_mask)[0]
+        x, features = shared['x'], dict(shared['features'])
         modulation = Modulation.unflatten(visual_params)
         if self.spatial_modulator is not None:  # inference: the float32 guide, see the method
             modulation = modulation.combined(
@@ -198,6 +235,13 @@ class OSMN(Module):
                                                    training=not self.fix_bn))
                 if training else self.spatial_modulator.inference_modulation(
                     spatial_guide, self.compute_dtype))
+        if self.matching_modulator is not None:
+            memory = MatchingMemory(*[tf.cast(t, self.compute_dtype) for t in memory])
+            matched, guidance = self.matching_modulator(shared['embedding'], memory,
+                                                        training=training)
+            modulation = modulation.combined(matched)
+            x = self._modulate_source(x, modulation, features)
+            features.update(guidance)
         if self.guide_as_input:
             guide = tf.cast(spatial_guide, self.compute_dtype)
             x = self._pad_to_aligned(tf.concat([guide, broadcast_batch(x, objects)], axis=-1))
@@ -207,10 +251,40 @@ class OSMN(Module):
         logits = self.head(features, shared['size'], training=training)
         return tf.cast(broadcast_batch(logits, objects), tf.float32)
 
+    def _modulate_source(self, x, modulation, features):
+        """The matching modulator's source layer output ``x`` (run unmodulated with the shared
+        layers) modulated as the backbone would have; the head's copy is replaced."""
+        name = self.matching_modulator.source_layer
+        x = modulate(x, modulation.scales.get(name), modulation.shifts.get(name))
+        if name in features:
+            features[name] = x
+        return x
+
     def _segment(self, image, spatial_guide, visual_params, training=False):
         with self._forward_pass(training):
             shared = self._encode_frame(image, training=training)
             return self._segment_shared(shared, spatial_guide, visual_params, training=training)
+
+    def _track(self, image, visual_params, memory, extra, training=False):
+        """Logits and the frame's embeddings of a matching model (see :meth:`track`)."""
+        with self._forward_pass(training):
+            shared = self._encode_frame(image, training=training)
+            logits = self._segment_shared(shared, extra.get('spatial_guide'), visual_params,
+                                          training=training, memory=memory)
+            return {'logits': logits, 'embedding': tf.cast(shared['embedding'], tf.float32)}
+
+    def _matching_batch(self, batch, training):
+        """Training: the current frames' shared layers and the :class:`MatchingMemory` of the
+        batch's annotated (``guide_image``) and previous (``prev_image``) frames. The memory
+        frames' backbone features get no gradient (the embedding conv does)."""
+        shared = self._encode_frame(batch['image'], training=training)
+        images = tf.concat([batch['guide_image'], batch['prev_image']], axis=0)
+        x, _ = self.backbone(tf.cast(images, self.compute_dtype), training=training,
+                             stop=self.shared_steps)
+        embeddings = self.matching_modulator.embedding(tf.stop_gradient(x))
+        ref_embedding, prev_embedding = tf.split(embeddings, 2, axis=0)
+        return shared, MatchingMemory(ref_embedding, batch['guide_mask'], prev_embedding,
+                                      batch['prev_mask'])
 
     def _pad_to_aligned(self, x):
         if self.aligned_size is None:
@@ -225,9 +299,14 @@ class OSMN(Module):
         """Logits ``[B,H,W,1]`` float32 for a batch dict with ``image``, ``guide`` and
         ``spatial_guide`` (see docs/architecture.md). Not compiled: call it inside your own
         ``tf.function`` (the training step)."""
-        visual_params = self._encode_guide(batch['guide'], training=training)
-        return self._segment(batch['image'], batch['spatial_guide'], visual_params,
-                             training=training)
+        visual_params = self._encode_guide(batch.get('guide'), training=training)
+        if self.matching_modulator is None:
+            return self._segment(batch['image'], batch['spatial_guide'], visual_params,
+                                 training=training)
+        with self._forward_pass(training):
+            shared, memory = self._matching_batch(batch, training)
+            return self._segment_shared(shared, batch.get('spatial_guide'), visual_params,
+                                        training=training, memory=memory)
 
     def encode_guide(self, guide, training=False):
         """Visual parameters ``{layer: [B,C] float32}`` of a normalised ``[B,224,224,3]`` guide
@@ -240,9 +319,46 @@ class OSMN(Module):
         per sample, as in training) or 1 (one frame, K objects: the layers no modulator
         touches run once, and the first modulated layer broadcasts the frame to the K
         objects; the same logits as K calls with one object each). One compiled call per
-        frame, with unknown batch and spatial sizes: traced once per dtype/training mode."""
+        frame, with unknown batch and spatial sizes: traced once per dtype/training mode.
+        A model with a matching modulator segments with :meth:`track` instead."""
+        if self.matching_modulator is not None:
+            raise ConfigError('this model has a matching modulator: segment frames with '
+                              'model.track(image, visual_params, memory), which also takes the '
+                              'annotated and previous frames\' embeddings.')
         return self._functions.call(self._segment, training, self.compute_dtype, image,
                                     spatial_guide, visual_params)
+
+    def embed(self, image):
+        """``[B,h,w,D] float32`` matching embeddings of ``image [B,H,W,3]`` (the frame an
+        object is annotated on); models with a matching modulator only. Compiled."""
+        self._require_matching('embed')
+        return tf.cast(self._functions.call(self._embed, False, self.compute_dtype, image),
+                       tf.float32)
+
+    def track(self, image, visual_params, memory, spatial_guide=None):
+        """One frame of a matching model: K objects' logits and the frame's embeddings.
+
+        Args:
+            image: ``[1,H,W,3]`` normalised frame.
+            visual_params: ``{layer: [K,C]}`` from :meth:`encode_guide` (``{}`` without visual
+                modulator).
+            memory: :class:`~osmnseg.models.modulators.matching.MatchingMemory` of the K
+                objects (float32; ``prev_embedding`` batch 1).
+            spatial_guide: ``[K,H,W,1]`` when the model also has a spatial modulator.
+
+        Returns:
+            ``{'logits': [K,H,W,1] float32, 'embedding': [1,h,w,D] float32}`` (the embedding is
+            the next frame's ``prev_embedding``). Compiled; traced once per dtype.
+        """
+        self._require_matching('track')
+        extra = {} if spatial_guide is None else {'spatial_guide': spatial_guide}
+        return self._functions.call(self._track, False, self.compute_dtype, image,
+                                    visual_params, MatchingMemory(*memory), extra)
+
+    def _require_matching(self, method):
+        if self.matching_modulator is None:
+            raise ConfigError(f'model.{method}() needs a matching modulator '
+                              '(model.matching_modulator in the config); this model has none.')
 
     def loss(self, logits, label):
         """The configured loss (default ``ClassBalancedBCE``) as a float32 scalar."""

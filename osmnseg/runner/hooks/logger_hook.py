@@ -20,6 +20,10 @@ def peak_rss_mb():
     return peak / (1024 * 1024) if sys.platform == 'darwin' else peak / 1024
 
 
+# the batch entries shown between the frame and the prediction, when present
+_GUIDE_KEYS = ('guide', 'spatial_guide', 'guide_image', 'guide_mask', 'prev_mask')
+
+
 @HOOKS.register_module()
 class LoggerHook(Hook):
     """Log every ``interval`` iterations.
@@ -118,7 +122,9 @@ class LoggerHook(Hook):
 
     @staticmethod
     def _sample_panel(runner):
-        """[1, H, 5W, 3] uint8: the first sample's frame, guide, spatial guide, prediction, label."""
+        """[1, H, nW, 3] uint8: the first sample's frame, its guides (visual and spatial guide,
+        or a matching model's annotated frame, its mask and the previous mask), prediction,
+        label."""
         batch = runner.last_batch
         if runner.strategy.num_replicas_in_sync > 1:
             batch = {k: runner.strategy.experimental_local_results(v)[0] for k, v in batch.items()}
@@ -135,7 +141,8 @@ class LoggerHook(Hook):
             array = (array - low) / (high - low) if high > low else np.zeros_like(array)
             return tf.image.resize(array, (height, width), method='nearest').numpy()
 
-        guide = sample['guide'][0].numpy()[..., ::-1]
-        panels = [to_rgb(image[..., ::-1]), to_rgb(guide), to_rgb(sample['spatial_guide'][0, ..., 0]),
-                  to_rgb(probability), to_rgb(sample['label'][0, ..., 0])]
+        guides = [sample[key][0].numpy() for key in _GUIDE_KEYS if key in sample]
+        panels = ([to_rgb(image[..., ::-1])]
+                  + [to_rgb(g[..., ::-1] if g.shape[-1] == 3 else g[..., 0]) for g in guides]
+                  + [to_rgb(probability), to_rgb(sample['label'][0, ..., 0])])
         return (np.concatenate(panels, axis=1)[None] * 255).astype(np.uint8)
