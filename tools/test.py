@@ -65,12 +65,16 @@ def default_work_dir(checkpoint):
 def build_segmenter(cfg, args):
     """Model (weights, dtype, device) and segmenter (optionally fine-tuning online)."""
     from osmnseg.apis import InferenceSettings, VideoSegmenter, init_segmentor
+    from osmnseg.apis.inference.model import inference_precision
     from osmnseg.apis.online_finetune import OnlineFinetuner
+    from osmnseg.devices import build_device
 
     device = cfg.get('device') or 'cpu'
     if args.device:
         device = dict(type=args.device.upper())
     model = init_segmentor(cfg, args.checkpoint, device=device, dtype=args.dtype)
+    reason = '--dtype' if args.dtype else inference_precision(cfg, build_device(device))[1]
+    print(f'compute dtype {model.compute_dtype.name} ({reason})')
     finetuner = None
     if args.online_finetune is not None:
         finetuner = OnlineFinetuner.from_config(model, cfg, args.online_finetune,

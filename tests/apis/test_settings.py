@@ -47,3 +47,27 @@ def test_an_unknown_transform_is_an_error_not_a_silent_default(toy_cfg):
     cfg = with_test_pipeline(toy_cfg, [dict(type='VisualGuid', size=96)])
     with pytest.raises(RegistryError, match="Did you mean 'VisualGuide'"):
         InferenceSettings.from_config(cfg)
+
+
+class _Device:
+    def __init__(self, fast_bf16):
+        self.fast_bf16 = fast_bf16
+
+    def default_precision(self, mode):
+        return 'float32'
+
+
+def test_inference_precision_follows_the_config_and_the_cpu():
+    from osmnseg.apis.inference.model import inference_precision
+    from osmnseg.config import Config
+    from osmnseg.utils.errors import ConfigError
+
+    def dtype(value, fast):
+        return inference_precision(Config(dict(inference_dtype=value)), _Device(fast))[0]
+
+    assert dtype(None, True) == 'float32'  # the device's default
+    assert dtype('fast_bf16', True) == 'bfloat16'
+    assert dtype('fast_bf16', False) == 'float32'  # emulated bf16 would be slower
+    assert dtype('float16', False) == 'float16'
+    with pytest.raises(ConfigError, match="inference_dtype='bf16'"):
+        dtype('bf16', True)

@@ -7,7 +7,8 @@ from PIL import Image
 from osmnseg.datasets import DAVIS, VideoSequence, build_dataset
 
 SAMPLE_KEYS = {'image_path', 'label_path', 'guide_image_path', 'guide_label_path',
-               'prev_label_path', 'obj_id', 'sequence', 'frame', 'flip_image'}
+               'prev_label_path', 'prev_image_path', 'obj_id', 'sequence', 'frame',
+               'flip_image'}
 
 
 def _pairs(dataset, sequence, obj_id):

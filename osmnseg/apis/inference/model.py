@@ -15,8 +15,8 @@ def init_segmentor(config, checkpoint=None, device='cpu', cfg_options=None, dtyp
         device: a device name (``'cpu'``, ``'gpu'``, ``'npu'``), a device config dict or a
             :class:`~osmnseg.devices.Device`; it is set up before the model is built.
         cfg_options: ``{dotted key: value}`` overrides merged into the config.
-        dtype: compute dtype (``'float32' | 'bfloat16' | 'float16'``); default: the device's
-            ``default_precision('inference')``.
+        dtype: compute dtype (``'float32' | 'bfloat16' | 'float16'``); default: the config's
+            ``inference_dtype`` as :func:`inference_precision` reads it.
 
     Returns:
         the OSMN module with weights loaded, compute dtype set and ``model.cfg`` attached.
@@ -32,6 +32,40 @@ def init_segmentor(config, checkpoint=None, device='cpu', cfg_options=None, dtyp
     model = build_segmentor(cfg.model)
     if checkpoint is not None:
         load_checkpoint(model, str(checkpoint))
-    model.set_compute_dtype(dtype or device.default_precision('inference'))
+    model.set_compute_dtype(dtype or inference_precision(cfg, device)[0])
     model.cfg = cfg
     return model
+
+
+INFERENCE_DTYPES = ('device', 'fast_bf16', 'float32', 'bfloat16', 'float16')
+
+
+def inference_precision(cfg, device):
+    """The inference compute dtype a config asks for on ``device``, and why.
+
+    ``cfg.inference_dtype``: ``'device'`` (default: the device's
+    ``default_precision('inference')``, float32 on CPUs), ``'fast_bf16'`` (bfloat16 on a device
+    with fast bf16 -- AVX512-BF16 or AMX -- and the device's default elsewhere; for recipes
+    whose bf16 accuracy was measured equal to float32's) or a dtype name.
+
+    Returns:
+        ``(dtype, reason)``, the reason a short phrase for the log.
+
+    Raises:
+        ConfigError: an unknown ``inference_dtype``.
+    """
+    from osmnseg.utils.errors import ConfigError
+
+    choice = cfg.get('inference_dtype') or 'device'
+    if choice not in INFERENCE_DTYPES:
+        raise ConfigError(f'inference_dtype={choice!r} is unknown; use one of '
+                          f'{", ".join(INFERENCE_DTYPES)}.')
+    fast = bool(getattr(device, 'fast_bf16', False))
+    if choice == 'fast_bf16' and fast:
+        return 'bfloat16', "config inference_dtype='fast_bf16' on a device with fast bf16"
+    if choice in ('device', 'fast_bf16'):
+        return device.default_precision('inference'), (
+            f"the device's inference default (config inference_dtype={choice!r}, "
+            f"fast bf16: {'yes' if fast else 'no'})")
+    return choice, f'config inference_dtype={choice!r}'
+
