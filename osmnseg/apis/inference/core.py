@@ -120,27 +120,28 @@ class InferenceCore:
         """
         masks = masks or {}
         work_size = self.settings.working_size(frame.shape[:2])
-        image = tf.constant(frame_input(frame, work_size, self.settings))
         predicted = [obj for obj in self.memory.objects if obj not in masks]
+        image = (tf.constant(frame_input(frame, work_size, self.settings))
+                 if predicted or self.matching else None)
         scores, embedding = self._predict(image, work_size, predicted)
-        given = {}
         for obj, mask in masks.items():
-            given[obj] = resize_mask(mask, work_size)
+            work_mask = resize_mask(mask, work_size)
             if obj not in self.memory or reencode:
                 if self.matching and embedding is None:
                     embedding = self.model.embed(image)
-                self.memory.set_params(obj, self._encode(frame, obj, mask), self._reference(
-                    embedding, given[obj]))
-            self.memory.masks[obj] = given[obj]
-            scores[obj] = given[obj].astype(np.float32)
+                self.memory.set_params(obj, self._encode(frame, obj, mask),
+                                       self._reference(embedding, work_mask))
+            self.memory.masks[obj] = work_mask
+            scores[obj] = work_mask.astype(np.float32)
         if self.matching:
             self.memory.prev_embedding = (self.model.embed(image) if embedding is None
                                           else embedding)
-        background = None
+        background = merged = None
         if self.settings.merge == 'soft' and scores:
             background, scores = soft_aggregate(scores)
-            self._keep_merged_masks(scores, background, predicted)
-        return FrameScores(scores, dict(masks), bool(predicted), background)
+            merged = merge_scores(scores, background)
+        self._keep_next_masks(scores, merged, predicted)
+        return FrameScores(scores, dict(masks), bool(predicted), background, merged)
 
     @property
     def matching(self):
@@ -168,7 +169,7 @@ class InferenceCore:
     def _predict(self, image, work_size, objects):
         """Probabilities ``{obj: [h, w] float32}`` at working size of ``objects`` (one batch)
         and, for a matching model, the frame's embeddings (``None`` when nothing was
-        predicted); the objects' masks in memory become the thresholded predictions."""
+        predicted)."""
         if not objects:
             return {}, None
         params = self.memory.stacked_params(objects)
@@ -188,16 +189,15 @@ class InferenceCore:
         else:
             logits = self.model.segment(image, spatial, params)
         probabilities = tf.sigmoid(logits)[..., 0].numpy()
-        for obj, probability in zip(objects, probabilities):
-            self.memory.masks[obj] = (probability > self.settings.threshold).astype(np.uint8)
         return dict(zip(objects, probabilities)), embedding
 
-    def _keep_merged_masks(self, scores, background, predicted):
-        """Soft merging: each predicted object's next previous mask is its region of the
-        merged mask (objects never share a pixel)."""
-        ids = merge_scores(scores, background)
+    def _keep_next_masks(self, scores, merged, predicted):
+        """Each predicted object's mask for the next frame: its thresholded probability, or
+        with soft merging its region of the ``merged`` ids (objects never share a pixel)."""
         for obj in predicted:
-            self.memory.masks[obj] = (ids == id_value(obj)).astype(np.uint8)
+            mask = (scores[obj] > self.settings.threshold if merged is None
+                    else merged == id_value(obj))
+            self.memory.masks[obj] = mask.astype(np.uint8)
 
 
 def _checked_frame(frame):

@@ -88,12 +88,15 @@ class FrameScores:
         predicted: whether any object was predicted (not only given) on this frame.
         background: ``[h, w] float32`` background score of soft aggregation, or ``None``
             (the constant 0.5 of spec §7.5).
+        merged: ``[h, w] uint8`` the ids merged at working size when the producer already
+            merged them (``merge_scores(scores, background)``), or ``None``.
     """
 
     scores: dict
     given: dict
     predicted: bool
     background: np.ndarray = None
+    merged: np.ndarray = None
 
     def index_mask(self, size):
         """``[H, W] uint8`` merged ids at ``size``. A frame where every object was given
@@ -102,6 +105,8 @@ class FrameScores:
         if self.given and not self.predicted:
             given = {obj: mask.astype(np.float32) for obj, mask in self.given.items()}
             return resize_mask(merge_scores(given), size)
+        if self.merged is not None:
+            return resize_mask(self.merged, size)
         if self.scores:
             return resize_mask(merge_scores(self.scores, self.background), size)
         return np.zeros(size, np.uint8)

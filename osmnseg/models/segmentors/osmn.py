@@ -58,8 +58,8 @@ class OSMN(Module):
     """
 
     def __init__(self, backbone, head, visual_modulator=None, spatial_modulator=None, loss=None,
-                 matching_modulator=None, train_seg=True, fix_bn=False, mod_early_conv=False, weight_decay=2e-4,
-                 guide_as_input=False, aligned_size=None, init='original'):
+                 matching_modulator=None, train_seg=True, fix_bn=False, mod_early_conv=False,
+                 weight_decay=2e-4, guide_as_input=False, aligned_size=None, init='original'):
         super().__init__('osmn')
         backbone, visual_modulator, spatial_modulator, init_cfgs = _split_init_cfgs(
             backbone=backbone, visual_modulator=visual_modulator,
@@ -205,19 +205,20 @@ class OSMN(Module):
     def _encode_frame(self, image, training=False):
         """The unmodulated layers of ``image``: ``{'size', 'x', 'features'}`` and, with a
         matching modulator, ``'embedding'`` (of its source layer's output)."""
-        x = tf.cast(image, self.compute_dtype)
-        x, features = self.backbone(x, training=training, stop=self.shared_steps,
-                                    keep=self.head.in_features)
+        x, features = self._shared_layers(image, training, keep=self.head.in_features)
         shared = {'size': tf.shape(image)[1:3], 'x': x, 'features': features}
         if self.matching_modulator is not None:
             shared['embedding'] = self.matching_modulator.embedding(x)
         return shared
 
+    def _shared_layers(self, image, training, keep=()):
+        """``(x, features)``: the backbone steps no object changes, in the compute dtype."""
+        return self.backbone(tf.cast(image, self.compute_dtype), training=training,
+                             stop=self.shared_steps, keep=keep)
+
     def _embed(self, image, training=False):
         """``[B,h,w,D]`` matching embeddings of ``image`` (compute dtype)."""
-        x = tf.cast(image, self.compute_dtype)
-        x, _ = self.backbone(x, training=training, stop=self.shared_steps)
-        return self.matching_modulator.embedding(x)
+        return self._encode_frame(image, training=training)['embedding']
 
     def _segment_shared(self, shared, spatial_guide, visual_params, training=False,
                         memory=None):
@@ -279,8 +280,7 @@ class OSMN(Module):
         frames' backbone features get no gradient (the embedding conv does)."""
         shared = self._encode_frame(batch['image'], training=training)
         images = tf.concat([batch['guide_image'], batch['prev_image']], axis=0)
-        x, _ = self.backbone(tf.cast(images, self.compute_dtype), training=training,
-                             stop=self.shared_steps)
+        x, _ = self._shared_layers(images, training)
         embeddings = self.matching_modulator.embedding(tf.stop_gradient(x))
         ref_embedding, prev_embedding = tf.split(embeddings, 2, axis=0)
         return shared, MatchingMemory(ref_embedding, batch['guide_mask'], prev_embedding,
