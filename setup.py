@@ -10,6 +10,11 @@ VIDEO_REQUIREMENTS = ['imageio>=2.20', 'imageio-ffmpeg>=0.4']
 # tools/webui.py: FastAPI + uvicorn serve the page, python-multipart parses uploads
 WEBUI_REQUIREMENTS = ['fastapi>=0.100', 'uvicorn>=0.22', 'python-multipart>=0.0.13',
                       *VIDEO_REQUIREMENTS]
+PLOT_REQUIREMENTS = ['matplotlib>=3.5']  # tools/misc/analyze_logs.py plot_curve
+# tools/export.py --format onnx (tf2onnx, onnx) and python -m osmnseg.runtime on ONNX Runtime;
+# --format tflite and the runtime on LiteRT (ai-edge-litert). The runtime needs no TensorFlow.
+ONNX_REQUIREMENTS = ['onnxruntime>=1.17', 'tf2onnx>=1.16', 'onnx>=1.14']
+LITERT_REQUIREMENTS = ['ai-edge-litert>=1.2']
 
 
 def read_version():
@@ -41,14 +46,20 @@ setup(
         # webui + FastAPI's TestClient (httpx2; httpx for older Starlette) + selenium (the
         # browser test drives chromium)
         # import-linter: the layer contracts of .importlinter (tests/test_architecture.py)
+        # plot (its curve is drawn), xprof (benchmark --profile's op table is read): so that
+        # every test runs; what else tests need is listed in tests/requirements.py
         'test': ['pytest>=7', 'pytest-xdist>=3', 'scipy>=1.8', *WEBUI_REQUIREMENTS,
-                 'httpx2', 'httpx>=0.24', 'selenium>=4.11', 'import-linter>=2.0'],
-        'plot': ['matplotlib>=3.5'],
+                 'httpx2', 'httpx>=0.24', 'selenium>=4.11', 'import-linter>=2.0',
+                 *PLOT_REQUIREMENTS, 'xprof', *ONNX_REQUIREMENTS, *LITERT_REQUIREMENTS],
+        'plot': PLOT_REQUIREMENTS,
         # tools/benchmark.py --compare-original: the 2018 OSMN code runs on tf_slim, whose
-        # batch_norm needs tf_keras (keep its version equal to TensorFlow's, e.g. 2.21.x)
+        # batch_norm needs tf_keras (keep its version equal to TensorFlow's, e.g. 2.21.x; it
+        # depends on the `tensorflow` wheel, which pip then installs beside tensorflow-cpu)
         'compare': ['tf_slim>=1.1', 'tf_keras'],
         'video': VIDEO_REQUIREMENTS,
         'webui': WEBUI_REQUIREMENTS,
+        'onnx': ONNX_REQUIREMENTS,
+        'litert': LITERT_REQUIREMENTS,
     },
     license='Apache-2.0',
 )

@@ -1,4 +1,5 @@
-"""What the command-line tools share: the config options and one-line errors.
+"""What the command-line tools share: the config, device and dtype options and one-line
+errors.
 
 An error a user can cause (any :class:`~osmnseg.utils.errors.OsmnsegError`, or an ``OSError``
 such as a read-only or vanished file) ends a tool with one line ``error: <message>`` on stderr
@@ -11,8 +12,10 @@ import sys
 
 from osmnseg.config import Config, DictAction
 from osmnseg.utils.errors import OsmnsegError
+from osmnseg.utils.precision import PRECISIONS
 
 DEBUG_ENV = 'OSMNSEG_DEBUG'
+DEVICE_CHOICES = ('cpu', 'gpu', 'npu')  # the DEVICES registry's names, as --device takes them
 
 
 def add_config_options(parser):
@@ -22,6 +25,19 @@ def add_config_options(parser):
                              '(docs/config.md); may be given several times')
     parser.add_argument('--strict', action='store_true',
                         help='an unknown key in --cfg-options is an error instead of a new key')
+
+
+def add_device_option(parser, purpose='run on'):
+    """``--device NAME``; a tool resolves it with ``osmnseg.devices.device_config(cfg,
+    args.device)`` (command line > config ``device`` > cpu)."""
+    parser.add_argument('--device', choices=DEVICE_CHOICES,
+                        help=f"device to {purpose} (default: the config's device, else cpu)")
+
+
+def add_dtype_option(parser, default=None,
+                     help_text="compute dtype (default: the device's inference precision)"):
+    """``--dtype NAME``, one of the compute dtypes (``osmnseg.utils.precision.PRECISIONS``)."""
+    parser.add_argument('--dtype', choices=PRECISIONS, default=default, help=help_text)
 
 
 def add_debug_option(parser):

@@ -256,3 +256,4 @@ DEVICES = Registry('device', ['osmnseg.devices'], 'osmnseg.devices.base.Device')
 OPTIMIZERS = Registry('optimizer', ['osmnseg.runner.optimizers'])
 LR_SCHEDULERS = Registry('lr scheduler', ['osmnseg.runner.lr_schedulers'],
                          'osmnseg.runner.lr_schedulers.LRSchedule')
+METRICS = Registry('metric', ['osmnseg.evaluation'], 'osmnseg.evaluation.base_metric.BaseMetric')

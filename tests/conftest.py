@@ -6,6 +6,9 @@
   repository on ``PYTHONPATH``, a time limit, and its output captured.
 * ``start_subprocess``: the same, started in the background (``subprocess.Popen``); processes
   still running at the end of the test are killed.
+
+With ``OSMNSEG_REQUIRE=all`` (CI) the session does not start while anything a test needs is
+missing: one line names it all (tests/requirements.py).
 """
 import os
 import subprocess
@@ -13,9 +16,18 @@ import sys
 
 import pytest
 
+from requirements import missing_summary, required
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY_TOYVOS = dict(num_train=3, num_val=2, height=64, width=96, min_frames=6, max_frames=8,
                    max_objects=2)
+
+
+def pytest_configure(config):
+    """Under ``OSMNSEG_REQUIRE=all``, stop before collecting when a requirement is missing."""
+    summary = required() and missing_summary()
+    if summary:
+        raise pytest.UsageError(summary)
 
 
 @pytest.fixture(scope='session')

@@ -18,9 +18,9 @@ import argparse
 import os
 import re
 
-from osmnseg.cli import add_config_options, add_debug_option, load_config, one_line_errors
+from osmnseg.cli import (add_config_options, add_debug_option, add_device_option,
+                         add_dtype_option, load_config, one_line_errors)
 
-DTYPES = ('float32', 'bfloat16', 'float16')
 DEFAULT_SIZE = {'inference': (480, 854), 'train': (400, 400), 'video': (480, 854)}
 MODEL_CONFIGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'configs',
                              '_base_', 'models')
@@ -51,9 +51,8 @@ def parse_args(argv=None):
     parser.add_argument('--size', type=parse_size,
                         help='HEIGHTxWIDTH (default: 480x854; 400x400 with --train)')
     parser.add_argument('--objects', type=positive_int, default=1, help='objects per frame')
-    parser.add_argument('--dtype', choices=DTYPES,
-                        help="compute dtype (default: the device's precision, bf16 on CPUs with "
-                             'native bf16)')
+    add_dtype_option(parser, help_text="compute dtype (default: the device's precision, bf16 on "
+                                       'CPUs with native bf16)')
     parser.add_argument('--frames', type=positive_int, default=10, help='timed frames/iterations')
     parser.add_argument('--warmup', type=positive_int, default=2,
                         help='untimed frames/iterations first (the first traces)')
@@ -81,7 +80,7 @@ def parse_args(argv=None):
     parser.add_argument('--data', choices=['synthetic', 'config'], default='synthetic',
                         help="training batches: random tensors, or the config's data.train "
                              'through build_train_loader')
-    parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to run on')
+    add_device_option(parser)
     parser.add_argument('--json', metavar='FILE', help='also write the results to FILE')
     parser.add_argument('--profile', metavar='DIR',
                         help='inference / --train: after the timed frames, run 3 more under '
@@ -134,10 +133,9 @@ def run(cfg, args):
     from osmnseg.apis import InferenceSettings, init_segmentor
     from osmnseg.benchmark import ConvPeak
     from osmnseg.datasets.pipelines import visual_guide_size
-    from osmnseg.devices import build_device
+    from osmnseg.devices import build_device, device_config
 
-    device = build_device(dict(type=args.device.upper()) if args.device else
-                          (cfg or {}).get('device') or 'cpu')
+    device = build_device(device_config(cfg or {}, args.device))
     dtype = args.dtype or device.default_precision('train' if args.train else 'inference')
     if args.mode == 'compare':
         from osmnseg.benchmark.compare import compare_with_original

@@ -26,9 +26,8 @@ import os
 import sys
 import time
 
-import numpy as np
-
-from osmnseg.cli import add_config_options, add_debug_option, load_config, one_line_errors
+from osmnseg.cli import (add_config_options, add_debug_option, add_device_option,
+                         add_dtype_option, load_config, one_line_errors)
 
 
 def parse_args(argv=None):
@@ -47,9 +46,8 @@ def parse_args(argv=None):
     parser.add_argument('--fps', type=float, default=10, help='frame rate of the GIF / MP4')
     parser.add_argument('--mp4', action='store_true', help='also write overlay.mp4 (video extra)')
     parser.add_argument('--overwrite', action='store_true', help='replace existing results')
-    parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to run on')
-    parser.add_argument('--dtype', choices=['float32', 'bfloat16', 'float16'],
-                        help="compute dtype (default: the device's inference precision)")
+    add_device_option(parser)
+    add_dtype_option(parser)
     add_config_options(parser)
     add_debug_option(parser)
     return parser.parse_args(argv)
@@ -57,8 +55,9 @@ def parse_args(argv=None):
 
 def frame_source(args):
     """``(names, frames)``: frame names and an iterable of paths or ``[H, W, 3]`` arrays."""
-    from osmnseg.apis.visualization import read_video_frames
-    from osmnseg.datasets.base import FRAME_EXTENSIONS, check_one_size, list_files
+    from osmnseg.io.folders import FRAME_EXTENSIONS, list_files
+    from osmnseg.io.images import check_one_size
+    from osmnseg.io.video import read_video_frames
     from osmnseg.utils.errors import DataError
 
     if args.video:
@@ -87,7 +86,7 @@ class FrameTee:
         self.count = 0
 
     def __iter__(self):
-        from osmnseg.datasets.pipelines.functional import read_image
+        from osmnseg.io.images import read_image
 
         for index, frame in enumerate(self.frames):
             self.current = read_image(frame) if isinstance(frame, str) else frame
@@ -132,6 +131,7 @@ def read_masks(values, names):
         DataError: an empty mask, a frame named twice or past the last frame, or an id
             already started earlier.
     """
+    from osmnseg.io.masks import object_ids_in
     from osmnseg.utils.errors import DataError
 
     masks = {}
@@ -147,7 +147,7 @@ def read_masks(values, names):
         masks[index] = AnnotatedMask(read_first_mask(path), path, index)
     first_frame = {}
     for index in sorted(masks):
-        for obj in (int(v) for v in np.unique(masks[index].mask) if v):
+        for obj in object_ids_in(masks[index].mask):
             if obj in first_frame:
                 raise DataError(f'--mask {masks[index].path} holds object {obj}, which '
                                 f'{masks[first_frame[obj]].path} already starts; objects that '
@@ -174,9 +174,10 @@ def read_first_mask(path):
 
 def build_segmenter(cfg, args):
     from osmnseg.apis import InferenceSettings, VideoSegmenter, init_segmentor
+    from osmnseg.devices import device_config
 
-    device = dict(type=args.device.upper()) if args.device else (cfg.get('device') or 'cpu')
-    model = init_segmentor(cfg, args.checkpoint, device=device, dtype=args.dtype)
+    model = init_segmentor(cfg, args.checkpoint, device=device_config(cfg, args.device),
+                           dtype=args.dtype)
     settings = InferenceSettings.from_config(cfg)
     max_size = args.max_size or (max(settings.size) if settings.size else None)
     settings.size, settings.max_size = None, max_size  # keep each clip's aspect ratio
@@ -186,9 +187,9 @@ def build_segmenter(cfg, args):
 def run(cfg, args):
     """Segment, write masks and overlays; returns ``(frames, seconds)``."""
     from osmnseg.apis.test import check_output_dirs
-    from osmnseg.apis.visualization import (require_video_extra, save_overlay, write_gif,
-                                            write_mp4)
+    from osmnseg.apis.visualization import save_overlay
     from osmnseg.io.palette import save_palette_png
+    from osmnseg.io.video import require_video_extra, write_gif, write_mp4
     from osmnseg.utils.errors import DataError
 
     mask_dir, overlay_dir = os.path.join(args.out, 'masks'), os.path.join(args.out, 'overlays')

@@ -8,12 +8,15 @@ CHECKPOINT may be a work dir (its ``last_checkpoint``), a checkpoint prefix, or 
 record (``global_results_<stamp>.csv``, ``per-sequence_results_<stamp>.csv``,
 ``eval_<stamp>.json``, one stamp per run) goes to ``--work-dir``, by default the folder of the
 checkpoint. ``--out`` and ``--show-dir`` must be new or result-free folders (``--overwrite``
-allows replacing results) and must differ; see docs/refusals.md.
+allows replacing results) and must differ; see docs/refusals.md. Scoring and packaging are the
+config's ``test_evaluator`` (``val_evaluator`` with ``--split val``; without one, the data set's
+``default_evaluator``), computing the ``--eval`` figures.
 """
 import argparse
 import os
 
-from osmnseg.cli import add_config_options, add_debug_option, load_config, one_line_errors
+from osmnseg.cli import (add_config_options, add_debug_option, add_device_option,
+                         add_dtype_option, load_config, one_line_errors)
 
 OUTPUT_ACTIONS = '--eval, --out, --format-only, --save-score or --show-dir'
 
@@ -38,9 +41,8 @@ def parse_args(argv=None):
                         help="fine-tune on each object's first frame for ITERS steps (README: 100)")
     parser.add_argument('--split', choices=['test', 'val'], default='test',
                         help='which data set of the config to use (data.test or data.val)')
-    parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to run on')
-    parser.add_argument('--dtype', choices=['float32', 'bfloat16', 'float16'],
-                        help="compute dtype (default: the device's inference precision)")
+    add_device_option(parser)
+    add_dtype_option(parser)
     add_config_options(parser)
     parser.add_argument('--work-dir', help='folder for the CSVs and eval json '
                                            '(default: the folder of the checkpoint)')
@@ -67,11 +69,9 @@ def build_segmenter(cfg, args):
     from osmnseg.apis import InferenceSettings, VideoSegmenter, init_segmentor
     from osmnseg.apis.inference.model import inference_precision
     from osmnseg.apis.online_finetune import OnlineFinetuner
-    from osmnseg.devices import build_device
+    from osmnseg.devices import build_device, device_config
 
-    device = cfg.get('device') or 'cpu'
-    if args.device:
-        device = dict(type=args.device.upper())
+    device = device_config(cfg, args.device)
     model = init_segmentor(cfg, args.checkpoint, device=device, dtype=args.dtype)
     reason = '--dtype' if args.dtype else inference_precision(cfg, build_device(device))[1]
     print(f'compute dtype {model.compute_dtype.name} ({reason})')
@@ -107,6 +107,7 @@ def main(argv=None):
     with one_line_errors(args):
         from osmnseg.apis.test import check_output_dirs, evaluate_dataset
         from osmnseg.datasets import build_dataset
+        from osmnseg.evaluation import build_evaluator
         from osmnseg.utils.paths import check_writable_dir
 
         cfg = load_config(args.config, args.cfg_options, args.strict)
@@ -115,14 +116,22 @@ def main(argv=None):
             check_writable_dir(args.work_dir or default_work_dir(args.checkpoint), '--work-dir')
         dataset_cfg = dict(cfg.data[args.split], test_mode=True)
         dataset = build_dataset(dataset_cfg, key=f'data.{args.split}')
+        key = f'{args.split}_evaluator'
+        evaluator = build_evaluator(cfg.get(key), dataset, args.eval or (), key)
         segmenter = build_segmenter(cfg, args)
-        results = evaluate_dataset(segmenter, dataset, out_dir=args.out, metrics=args.eval,
+        results = evaluate_dataset(segmenter, dataset, out_dir=args.out, evaluator=evaluator,
                                    save_score=args.save_score, show_dir=args.show_dir,
                                    progress=not args.no_progress, format_only=args.format_only,
                                    score_dtype=args.score_dtype, overwrite=args.overwrite)
         print(f'{sum(results.num_frames.values())} frames in {sum(results.timing.values()):.1f} s '
               f'({results.frames_per_second:.2f} frames/s, {segmenter.model.compute_dtype.name}; '
               f'reading to writing, scoring took {results.scoring_seconds:.1f} s more)')
+        if segmenter.finetuner is None and segmenter.times.frames:
+            times = segmenter.times
+            print(times.line())
+            print(f'the model alone (its calls in this run): '
+                  f'{times.model_frames_per_second:.2f} frames/s; end to end / model alone = '
+                  f'{results.frames_per_second / times.model_frames_per_second:.2f}')
         if args.eval:
             report(cfg, args, results)
         if args.out:

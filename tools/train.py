@@ -8,7 +8,7 @@ import argparse
 import os
 import sys
 
-from osmnseg.cli import add_config_options, add_debug_option, one_line_errors
+from osmnseg.cli import add_config_options, add_debug_option, add_device_option, one_line_errors
 from osmnseg.config import Config
 from osmnseg.utils.errors import ConfigError, OutputError
 from osmnseg.utils.paths import check_writable_dir
@@ -28,7 +28,7 @@ def parse_args(argv=None):
     add_config_options(parser)
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision: bf16 on CPUs with fast bf16, fp16 + loss scaling on GPU')
-    parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to train on')
+    add_device_option(parser, purpose='train on')
     parser.add_argument('--gpu-ids', type=int, nargs='+', help='GPU ids (with --device gpu)')
     parser.add_argument('--launcher', choices=['none', 'mirrored', 'multi_worker'], default='none',
                         help='none: the device as configured; mirrored: MirroredStrategy over '
@@ -49,8 +49,9 @@ def merge_args(cfg, args):
         raise ConfigError('--resume and --load-from were both given: --resume continues a run '
                           '(weights, optimizer, iteration), --load-from only initialises the '
                           'weights of a new run; pass one of them.')
-    if args.device and str(cfg.get('device', {}).get('type', '')).lower() != args.device:
-        cfg.device = dict(type=args.device.upper())
+    if args.device:
+        from osmnseg.devices import device_config
+        cfg.device = device_config(cfg, args.device)
     if args.gpu_ids:
         cfg.device['ids'] = args.gpu_ids
     cfg.merge_from_dict(args.cfg_options, strict=args.strict)  # after --device: its options stay

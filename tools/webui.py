@@ -11,7 +11,8 @@ import functools
 import os
 import sys
 
-from osmnseg.cli import add_config_options, add_debug_option, load_config, one_line_errors
+from osmnseg.cli import (add_config_options, add_debug_option, add_device_option,
+                         add_dtype_option, load_config, one_line_errors)
 
 LOOPBACK_HOSTS = ('127.0.0.1', 'localhost')
 TYPICAL_FRAME_SIZE = (480, 854)  # warm-up frame when the config segments frames at their size
@@ -23,9 +24,8 @@ def parse_args(argv=None):
                                                  'browser')
     parser.add_argument('config', help='config file path')
     parser.add_argument('checkpoint', help='work dir, checkpoint prefix or original checkpoint')
-    parser.add_argument('--device', choices=['cpu', 'gpu', 'npu'], help='device to run on')
-    parser.add_argument('--dtype', choices=['float32', 'bfloat16', 'float16'],
-                        help="compute dtype (default: the device's inference precision)")
+    add_device_option(parser)
+    add_dtype_option(parser)
     parser.add_argument('--host', default='127.0.0.1',
                         help='address to listen on (default 127.0.0.1: this machine only)')
     parser.add_argument('--port', type=int, default=7860, help='port to listen on')
@@ -59,12 +59,13 @@ def build_app(cfg, args):
     """The web app around a model built from ``cfg`` and the checkpoint."""
     from osmnseg.apis import init_segmentor
     from osmnseg.apis.inference.core import InferenceCore
+    from osmnseg.devices import device_config
     from osmnseg.webui.app import create_app
     from osmnseg.webui.catalog import SequenceCatalog
     from osmnseg.webui.sessions import Limits
 
-    device = dict(type=args.device.upper()) if args.device else (cfg.get('device') or 'cpu')
-    model = init_segmentor(cfg, args.checkpoint, device=device, dtype=args.dtype)
+    model = init_segmentor(cfg, args.checkpoint, device=device_config(cfg, args.device),
+                           dtype=args.dtype).prepare_for_inference()  # the weights stay fixed
     limits = Limits(max_frames=args.max_frames, max_upload_mb=args.max_upload_mb,
                     session_timeout_s=args.session_timeout * 60)
     new_core = functools.partial(InferenceCore.from_config, model, cfg)

@@ -25,7 +25,6 @@ import numpy as np
 import tensorflow as tf
 
 from osmnseg.datasets.pipelines import Compose
-from osmnseg.models.layers import weights_changed
 from osmnseg.utils.errors import ConfigError
 
 DEFAULT_SCALES = (0.5, 0.8, 1.0)
@@ -42,10 +41,13 @@ class OnlineFinetuner:
         scales: working-size factors, one drawn per step (DAVIS: 0.5, 0.8, 1).
         fix_bn: keep the spatial modulator's BN statistics fixed while fine-tuning (quirk 26).
         seed: seed of the augmentation; the n-th fine-tuned object uses ``(seed, n)``.
+        trainable: names of the model's sub-networks that fine-tuning changes (``'backbone'``,
+            ``'head'``, ``'visual_modulator'``, ``'spatial_modulator'``,
+            ``'matching_modulator'``); ``None`` changes every trainable variable.
     """
 
     def __init__(self, model, pipeline, iters=100, lr=1e-5, scales=DEFAULT_SCALES, fix_bn=True,
-                 seed=0):
+                 seed=0, trainable=None):
         if int(iters) < 0:
             raise ConfigError(f'online fine-tuning iters must be >= 0, got {iters}; pass a '
                               'non-negative --online-finetune value.')
@@ -56,6 +58,7 @@ class OnlineFinetuner:
         self.scales = tuple(float(s) for s in scales)
         self.fix_bn = bool(fix_bn)
         self.seed = int(seed)
+        self.variables = _finetuned_variables(model, trainable)
         self.optimizer = keras.optimizers.Adam(learning_rate=lr, epsilon=1e-8)
         self._train_step = None
         self._objects_done = 0
@@ -110,7 +113,6 @@ class OnlineFinetuner:
         finally:
             for variable, value in saved:
                 variable.assign(value)
-            weights_changed()
             self.model.fix_bn = fix_bn
 
     def train(self, frame, mask, work_size):
@@ -135,7 +137,7 @@ class OnlineFinetuner:
             with tf.GradientTape() as tape:
                 logits = model(batch, training=True)
                 loss = model.loss(logits, batch['label']) + model.regularization_loss()
-            variables = model.trainable_variables
+            variables = self.variables
             optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
             return loss
 
@@ -149,3 +151,17 @@ class OnlineFinetuner:
         for variable in self.optimizer.variables:
             if variable.name != 'learning_rate':
                 variable.assign(tf.zeros_like(variable))
+
+
+def _finetuned_variables(model, trainable):
+    """The trainable variables of the sub-networks named in ``trainable`` (all when None)."""
+    if trainable is None:
+        return model.trainable_variables
+    names = (trainable,) if isinstance(trainable, str) else tuple(trainable)
+    parts = ('backbone', 'head', 'visual_modulator', 'spatial_modulator', 'matching_modulator')
+    unknown = [name for name in names if name not in parts or getattr(model, name) is None]
+    if unknown or not names:
+        present = [name for name in parts if getattr(model, name, None) is not None]
+        raise ConfigError(f'online_finetune.trainable: {unknown or "an empty list"} is not a '
+                          f'sub-network of this model; choose from {present} or set None.')
+    return [variable for name in names for variable in getattr(model, name).trainable_variables]

@@ -9,7 +9,7 @@ import time
 import tensorflow as tf
 
 from osmnseg.apis.validation import DatasetEvaluator
-from osmnseg.devices import build_device
+from osmnseg.devices import build_device, device_config
 from osmnseg.runner import build_runner
 from osmnseg.runner.dist_utils import worker_info
 from osmnseg.utils.collect_env import env_report_text
@@ -54,7 +54,7 @@ def train_segmentor(cfg, launcher='none'):
     workers of a multi-worker run write ``<timestamp>.worker<i>.log``), the dumped config (by
     the chief), then builds and runs the runner.
     """
-    device = build_device(cfg.get('device') or 'cpu')
+    device = build_device(device_config(cfg))
     strategy = build_strategy(device, launcher)
     is_chief, task_id = worker_info(strategy)
     os.makedirs(cfg.work_dir, exist_ok=True)

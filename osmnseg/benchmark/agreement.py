@@ -22,7 +22,6 @@ import numpy as np
 import tensorflow as tf
 
 from osmnseg.evaluation import db_eval_iou
-from osmnseg.models.layers import weights_changed
 
 PROTOCOLS = ('agreement', 'same_guides', 'control')
 LADDER_EXPONENTS = (10, 12, 14, 16)
@@ -48,12 +47,11 @@ def perturb_weights(model, exponent, seed=0):
 
 
 def _transform_weights(model, transform):
-    """Assign ``transform(variable)`` to every float32 variable of ``model``; then the prepared
-    inference weights are stale."""
+    """Assign ``transform(variable)`` to every float32 variable of ``model`` (prepare it for
+    inference afterwards)."""
     for variable in model.variables:
         if variable.dtype == tf.float32:
             variable.assign(transform(variable))
-    weights_changed()
 
 
 def sequence_agreement(cores, sequence):
@@ -71,17 +69,16 @@ def sequence_agreement(cores, sequence):
 
     first_frame = dict(sequence.first_frame)
     annotation = AnnotationReader(sequence.start_annotations)
-    ids = [1 if obj is None else int(obj) for obj in sequence.object_ids]
+    ids = list(sequence.object_ids)
     start = min(first_frame.values())
     scores = {name: [] for name in cores if name != 'reference'}
     for index, path in enumerate(sequence.frame_paths):
         frame = read_frame(path)
-        masks = annotation.first_masks(index, list(sequence.object_ids), first_frame)
+        masks = annotation.first_masks(index, ids, first_frame, frame.shape[:2])
         if 'same_guides' in cores:
             cores['same_guides'].memory.masks.update(
                 {obj: mask.copy() for obj, mask in cores['reference'].memory.masks.items()})
-        outputs = {name: core.propagate(frame, masks).index_mask(frame.shape[:2])
-                   for name, core in cores.items()}
+        outputs = {name: core.step(frame, masks).index_mask for name, core in cores.items()}
         if index > start:
             for name in scores:
                 scores[name].append(frame_agreement(outputs['reference'], outputs[name], ids))
@@ -89,10 +86,11 @@ def sequence_agreement(cores, sequence):
 
 
 def mask_agreement(cfg, checkpoint, dtype, reference_dtype='float32', split='val',
-                   device='cpu'):
+                   device=None):
     """Per-frame J between ``dtype`` and ``reference_dtype`` masks on ``cfg.data[split]``.
 
     Frames up to each sequence's first annotated frame (ground truth in all runs) are skipped.
+    ``device`` is as for :func:`~osmnseg.apis.init_segmentor` (default: the config's).
 
     Returns:
         dict with, for each protocol of :data:`PROTOCOLS` and each rung ``perturbed_e<k>`` of

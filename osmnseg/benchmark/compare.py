@@ -13,7 +13,7 @@ from osmnseg.benchmark import original as original_code
 from osmnseg.benchmark.inference import benchmark_inference
 from osmnseg.benchmark.peak import ConvPeak
 from osmnseg.benchmark.training import benchmark_training, build_training, synthetic_batches
-from osmnseg.datasets.pipelines.guides import visual_guide_size
+from osmnseg.datasets.pipelines import visual_guide_size
 
 # (row name, original base_model, osmnseg model config key, work, default (H, W))
 ROWS = (
@@ -25,7 +25,7 @@ LOAD_GAUGE_DTYPE = 'float32'  # the reference conv beside every side, whatever i
 
 
 def compare_with_original(checkout, configs, dtypes=('float32',), size=None, frames=10,
-                          warmup=2, peak_repeats=5, batch_size=4, device='cpu', rows=None):
+                          warmup=2, peak_repeats=5, batch_size=4, device=None, rows=None):
     """Time the rows of :data:`ROWS` on both sides.
 
     Args:
@@ -36,7 +36,8 @@ def compare_with_original(checkout, configs, dtypes=('float32',), size=None, fra
         frames, warmup: timed and untimed frames (training iterations for the training row).
         peak_repeats: reference convolutions before each side's timed frames.
         batch_size: batch of the training row.
-        device: an osmnseg device (or its name) for the osmnseg side.
+        device: an osmnseg device (or its name) for the osmnseg side; default: each config's
+            device (:func:`~osmnseg.devices.device_config`).
         rows: names of :data:`ROWS` to run (default: all).
 
     Returns:

@@ -25,7 +25,7 @@ import tensorflow as tf
 
 from osmnseg.models.modulators.matching import MatchingMemory
 
-from osmnseg.datasets.pipelines.guides import DEFAULT_GUIDE_SIZE
+from osmnseg.datasets.pipelines import DEFAULT_GUIDE_SIZE
 
 _CONV = ('Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter')
 _DEPTHWISE = ('DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput',

@@ -11,7 +11,7 @@ from osmnseg.benchmark.flops import frame_flops, gflop, guide_flops
 from osmnseg.benchmark.memory import RssTracker, peak_rss_mb
 from osmnseg.benchmark.profile import op_type_times, profile_calls
 from osmnseg.benchmark.timing import summarize, time_call
-from osmnseg.datasets.pipelines.guides import DEFAULT_GUIDE_SIZE
+from osmnseg.datasets.pipelines import DEFAULT_GUIDE_SIZE
 from osmnseg.models.modulators.matching import MatchingMemory
 
 LEAK_WARMUP_FRAMES = 20  # RSS growth is measured after this many frames
@@ -59,8 +59,9 @@ def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
     """Time ``frames`` frames of ``objects`` objects at ``size = (H, W)``.
 
     Args:
-        model: an OSMN segmentor with its compute dtype set; its inference weights are
-            prepared (``model.prepare_inference_weights``), as the inference core does.
+        model: an OSMN segmentor with its compute dtype set; it is prepared for inference
+            (``model.prepare_for_inference()``, unless it is already), as the inference core
+            does, and the prepared copy is timed.
         size: ``(H, W)`` of the frames.
         objects: K, objects segmented per frame.
         frames: timed frames (after ``warmup`` untimed ones; the first traces the functions).
@@ -78,7 +79,7 @@ def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
     Returns:
         dict of results (see docs/benchmark.md for every key).
     """
-    model.prepare_inference_weights()
+    model = model if model.inference_only else model.prepare_for_inference()
     image, spatial_guides, visual_guides = random_inputs(
         size, max(objects, compare_objects or 0), guide_size=guide_size)
     encode_objects(model, visual_guides[:1])  # trace the visual modulator

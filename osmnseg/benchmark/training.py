@@ -16,7 +16,7 @@ from osmnseg.benchmark.inference import peak_figures, profile_figures
 from osmnseg.benchmark.kernel_floor import kernel_floor
 from osmnseg.benchmark.memory import peak_rss_mb
 from osmnseg.benchmark.timing import summarize
-from osmnseg.datasets.pipelines.guides import DEFAULT_GUIDE_SIZE, visual_guide_size
+from osmnseg.datasets.pipelines import DEFAULT_GUIDE_SIZE, visual_guide_size
 from osmnseg.utils.errors import ConfigError
 
 DEFAULT_OPTIMIZER = dict(type='Adam', lr=1e-6)
@@ -49,13 +49,16 @@ def config_batches(cfg, batch_size, size, seed=0):
                                    guide_size=visual_guide_size(cfg.data.train.get('pipeline'))))
 
 
-def build_training(cfg, dtype, device='cpu'):
-    """``(model, TrainStep)`` for the config under the device's strategy, compute ``dtype``."""
-    from osmnseg.devices import Device, build_device
+def build_training(cfg, dtype, device=None):
+    """``(model, TrainStep)`` for the config under the device's strategy, compute ``dtype``
+    (``device``: a Device, name or dict; default: the config's, see ``device_config``)."""
+    from osmnseg.devices import Device, build_device, device_config
     from osmnseg.models import build_segmentor
     from osmnseg.runner.optimizers import build_optimizer
     from osmnseg.runner.train_step import TrainStep
 
+    if device is None:
+        device = device_config(cfg)
     device = device if isinstance(device, Device) else build_device(device)
     strategy = device.setup().strategy()
     with strategy.scope():

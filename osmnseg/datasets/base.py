@@ -1,4 +1,5 @@
-"""Base classes of the data sets and the small file/mask helpers the readers share.
+"""Base classes of the data sets and the small index-building helpers the readers share (the
+files themselves are read by :mod:`osmnseg.io`).
 
 A data set is an in-memory index built at construction from an official on-disk layout:
 ``samples`` (training sample infos, plain JSON-able dicts, see docs/architecture.md) and, for
@@ -9,12 +10,10 @@ import abc
 import os
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
 
 from osmnseg.datasets.pipelines import Compose
+from osmnseg.io.masks import object_ids_in
 from osmnseg.utils.errors import DataError
-
-FRAME_EXTENSIONS = ('.jpg', '.jpeg', '.png')
 
 
 class BaseVOSDataset(abc.ABC):
@@ -28,6 +27,10 @@ class BaseVOSDataset(abc.ABC):
     Subclasses set their own attributes, then call ``super().__init__``, which calls
     ``load_samples()``.
     """
+
+    default_evaluator = None
+    """The METRICS config (``dict(type=...)``) that scores the data set's sequences when the
+    config names no ``test_evaluator`` / ``val_evaluator``; ``None``: no sequences to score."""
 
     def __init__(self, data_root, pipeline=(), test_mode=False):
         self.data_root = os.path.abspath(os.path.expanduser(str(data_root)))
@@ -111,107 +114,6 @@ class VideoDataset(BaseVOSDataset):
             raise DataError(f'{self.index_file} yields no sequences for {type(self).__name__}; '
                             'check the split list and the annotations.')
         return []
-
-
-# ---------------------------------------------------------------------------- files
-
-
-def list_files(folder, extensions, what):
-    """Sorted file names in ``folder`` whose extension (case-insensitive) is in ``extensions``.
-
-    Hidden files (``.DS_Store``, macOS AppleDouble ``._00001.jpg``) are skipped.
-
-    Raises:
-        DataError: the folder does not exist.
-    """
-    if not os.path.isdir(folder):
-        raise DataError(f'{what} folder {folder} does not exist; check the data root and the '
-                        'layout described in docs/datasets.md.')
-    return sorted(name for name in os.listdir(folder)
-                  if os.path.splitext(name)[1].lower() in extensions and not name.startswith('.')
-                  and os.path.isfile(os.path.join(folder, name)))
-
-
-def by_stem(folder, names):
-    """``{stem: path}`` of the file names in ``folder``."""
-    return {os.path.splitext(name)[0]: os.path.join(folder, name) for name in names}
-
-
-def read_split_list(path, what='split list'):
-    """Non-empty, stripped lines of a text file (one sequence name per line)."""
-    if not os.path.isfile(path):
-        raise DataError(f'{what} {path} does not exist; check the data root, the split and '
-                        'the version.')
-    with open(path, encoding='utf-8') as file:
-        names = [line.strip() for line in file if line.strip()]
-    for name in names:
-        check_safe_name(name, path)
-    return names
-
-
-def check_safe_name(name, source, allow_subfolders=False):
-    """Reject a file or folder name read from an index file that would leave its folder.
-
-    Args:
-        name: the name as written in the index file.
-        source: the index file, for the message.
-        allow_subfolders: accept a relative path with ``/`` separators (COCO ``file_name``).
-
-    Raises:
-        DataError: ``name`` is empty, absolute, contains ``..`` / ``.`` components or a
-            backslash, or (without ``allow_subfolders``) a ``/``.
-    """
-    parts = name.split('/') if isinstance(name, str) else []
-    if (not parts or name.startswith('/') or os.path.isabs(name) or '\\' in name
-            or '\x00' in name or any(part in ('', '.', '..') for part in parts)
-            or (len(parts) > 1 and not allow_subfolders)):
-        raise DataError(f'{source} names {name!r}, which is not a plain relative '
-                        f'{"path" if allow_subfolders else "file or folder name"} (absolute '
-                        'paths and ".." would escape the data root); fix the entry.')
-
-
-def read_image_size(path):
-    """``(H, W)`` of an image from its header (no decoding).
-
-    Raises:
-        DataError: the file is missing or not a readable image.
-    """
-    try:
-        with Image.open(path) as image:
-            width, height = image.size
-    except FileNotFoundError as err:
-        raise DataError(f'{path} does not exist; check the data root.') from err
-    except (UnidentifiedImageError, OSError, SyntaxError) as err:
-        raise DataError(f'{path} is not a readable image ({err}); replace the corrupted '
-                        'file.') from err
-    return height, width
-
-
-def check_one_size(paths, what):
-    """``(H, W)`` shared by every image of ``paths`` (read from the headers).
-
-    Args:
-        paths: image files, e.g. the frames of one sequence in order.
-        what: what they are, for the message (e.g. ``"sequence 'bike'"``).
-
-    Raises:
-        DataError: an image's size differs from the first one's.
-    """
-    size = read_image_size(paths[0])
-    for path in paths[1:]:
-        other = read_image_size(path)
-        if other != size:
-            raise DataError(f'{path} is {other[1]}x{other[0]} (WxH) but {paths[0]} is '
-                            f'{size[1]}x{size[0]}; all frames of {what} must have one size.')
-    return size
-
-
-def check_same_size(path, size, reference_path, reference_size):
-    """Raise a DataError when an annotation and its frame differ in size."""
-    if tuple(size) != tuple(reference_size):
-        raise DataError(f'{path} is {size[1]}x{size[0]} (WxH) but {reference_path} is '
-                        f'{reference_size[1]}x{reference_size[0]}; annotations must have the '
-                        'size of their frames.')
 
 
 # ---------------------------------------------------------------------------- masks
@@ -303,7 +205,7 @@ def present_object_ids(label, path, sequence):
     Raises:
         DataError: the annotation has no object pixel.
     """
-    ids = [int(value) for value in np.unique(label) if value != 0]
+    ids = object_ids_in(label)
     if not ids:
         raise DataError(f'{path} (first annotated frame of {sequence}) has no object pixel; '
                         'an object must be visible in its first annotated frame.')

@@ -18,9 +18,9 @@ import logging
 import os
 import tempfile
 
-from pycocotools import mask as mask_utils
-
-from osmnseg.datasets.base import BaseVOSDataset, check_safe_name
+from osmnseg.datasets.base import BaseVOSDataset
+from osmnseg.io.coco_masks import coco_segmentation_area
+from osmnseg.io.folders import check_safe_name
 from osmnseg.registry import DATASETS
 from osmnseg.utils.errors import DataError
 
@@ -158,23 +158,21 @@ def filter_instances(ann_file, min_area_ratio):
                             f'{ann.get("image_id")}, which "images" does not list.')
         check_safe_name(image['file_name'], ann_file, allow_subfolders=True)
         height, width = int(image['height']), int(image['width'])
-        rle = instance_rle(ann, height, width, ann_file)
-        if float(mask_utils.area(rle)) / (height * width) <= min_area_ratio:
+        if instance_area(ann, height, width, ann_file) / (height * width) <= min_area_ratio:
             continue
         entries.append(dict(id=ann['id'], file_name=image['file_name'], height=height,
                             width=width, segmentation=ann['segmentation']))
     return entries
 
 
-def instance_rle(ann, height, width, ann_file):
-    """One compressed RLE of an annotation's polygons or (un)compressed RLE (as ``annToRLE``)."""
-    segmentation = ann.get('segmentation')
+def instance_area(ann, height, width, ann_file):
+    """Pixel count of an annotation's polygons or (un)compressed RLE (as ``annToMask``).
+
+    Raises:
+        DataError: the segmentation is malformed (the message names the annotation).
+    """
     try:
-        if isinstance(segmentation, list):
-            return mask_utils.merge(mask_utils.frPyObjects(segmentation, height, width))
-        if isinstance(segmentation.get('counts'), list):
-            return mask_utils.frPyObjects(segmentation, height, width)
-        return dict(segmentation)
-    except (AttributeError, TypeError, ValueError, IndexError) as err:
+        return coco_segmentation_area(ann.get('segmentation'), height, width)
+    except (AttributeError, TypeError, ValueError, IndexError, KeyError) as err:
         raise DataError(f'{ann_file}: annotation {ann.get("id")} has a malformed segmentation '
                         f'({err}); fix or remove it.') from err

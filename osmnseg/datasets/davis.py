@@ -15,12 +15,11 @@ import os
 
 import numpy as np
 
-from osmnseg.datasets.base import (FRAME_EXTENSIONS, GuideSampler, VideoDataset, by_stem,
-                                   check_object_present, check_one_size, check_same_size,
-                                   list_files, mask_stats, pair_samples,
-                                   present_object_ids, previous_frames, read_image_size,
-                                   read_split_list)
+from osmnseg.datasets.base import (GuideSampler, VideoDataset, check_object_present, mask_stats,
+                                   pair_samples, present_object_ids, previous_frames)
 from osmnseg.datasets.sequence import VideoSequence
+from osmnseg.io.folders import FRAME_EXTENSIONS, by_stem, list_files, read_split_list
+from osmnseg.io.images import check_one_size, check_same_size, read_image_size
 from osmnseg.io.masks import binarize_mask
 from osmnseg.io.palette import load_index_png
 from osmnseg.registry import DATASETS
@@ -62,6 +61,8 @@ class DAVIS(VideoDataset):
             consecutive pairs).
         test_mode: index the sequences only; test splits may annotate frame 0 only.
     """
+
+    default_evaluator = dict(type='DAVISMetric')
 
     def __init__(self, data_root, version=2017, split='train', resolution='480p', pipeline=(),
                  randomize_guide=False, label_valid_ratio=0.003, bbox_valid_ratio=0.2, seed=0,
@@ -210,7 +211,13 @@ class DAVIS(VideoDataset):
             video = self._video(name)
             sequences.append(VideoSequence(
                 name=name, frame_paths=[video.image_paths[f] for f in video.frames],
-                annotation_paths=dict(video.label_paths), object_ids=list(video.object_ids),
-                first_frame={obj_id: 0 for obj_id in video.object_ids},
+                annotation_paths=dict(video.label_paths), **self._sequence_objects(video),
                 eval_frames=list(video.frames), original_size=video.size))
         return sequences
+
+    def _sequence_objects(self, video):
+        """A sequence's ``object_ids``, ``first_frame`` and ``label_threshold``: DAVIS 2016 is
+        one object (id 1, every pixel > 0 of its binary masks), DAVIS 2017 the palette ids."""
+        ids = [1] if self.version == 2016 else list(video.object_ids)
+        return dict(object_ids=ids, first_frame={obj_id: 0 for obj_id in ids},
+                    label_threshold=0 if self.version == 2016 else None)

@@ -2,6 +2,10 @@
 import dataclasses
 import os
 
+import numpy as np
+
+from osmnseg.io.palette import load_index_png
+
 
 @dataclasses.dataclass(frozen=True)
 class VideoSequence:
@@ -14,15 +18,17 @@ class VideoSequence:
         name: sequence (video) name, e.g. ``'bike-packing'``.
         frame_paths: every frame of the video in temporal order (image files).
         annotation_paths: ``{frame_name: path}`` of the frames with a ground-truth index PNG.
-        object_ids: sorted object ids (palette indices). ``[None]`` for single-object sets whose
-            masks are binarised with ``> 0`` (DAVIS 2016, YouTube-Objects), as ``obj_id=None``
-            in the training samples.
+        object_ids: sorted object ids (integers >= 1): the palette indices, or ``[1]`` for a
+            single-object set (``label_threshold`` set).
         first_frame: ``{obj_id: index into frame_paths}`` of each object's first annotated
             frame (its guide frame); ``0`` except for YouTube-VOS objects that appear later.
         eval_frames: frame names that are predicted, written and scored (the evaluator may
             still drop some, e.g. DAVIS drops the first and the last frame).
         original_size: ``(H, W)`` of the ground-truth annotations (predictions are resized to
             it before they are written or scored).
+        label_threshold: ``None`` when the annotations hold palette ids; for a single-object
+            set (DAVIS 2016: 0, YouTube-Objects' JPEG-compressed labels: 127) the grey level
+            above which a pixel is the object, id 1 (:meth:`read_annotation`).
     """
 
     name: str
@@ -32,6 +38,20 @@ class VideoSequence:
     first_frame: dict
     eval_frames: list
     original_size: tuple
+    label_threshold: int = None
+
+    @property
+    def single_object(self):
+        """Whether this is a single-object set's sequence (binary annotations, object 1)."""
+        return self.label_threshold is not None
+
+    def read_annotation(self, name):
+        """``[H, W] uint8`` object ids of the ground truth of frame ``name``: its palette ids,
+        or for a single-object set 1 where the grey level is above ``label_threshold``."""
+        labels = load_index_png(self.annotation_paths[name])
+        if self.label_threshold is None:
+            return labels
+        return (labels > self.label_threshold).astype(np.uint8)
 
     @property
     def frame_names(self):
@@ -40,10 +60,10 @@ class VideoSequence:
 
     @property
     def start_annotations(self):
-        """``{frame index: annotation path}`` of the frames where an object starts (the masks
-        a propagation run is given)."""
+        """``{frame index: [H, W] uint8 object ids}`` of the frames where an object starts (the
+        masks a propagation run is given; :meth:`read_annotation`)."""
         names = self.frame_names
-        return {i: self.annotation_paths[names[i]] for i in set(self.first_frame.values())}
+        return {i: self.read_annotation(names[i]) for i in set(self.first_frame.values())}
 
     def __len__(self):
         return len(self.frame_paths)

@@ -14,10 +14,10 @@ import dataclasses
 import logging
 import os
 
-from osmnseg.datasets.base import (FRAME_EXTENSIONS, VideoDataset, by_stem, check_object_present,
-                                   check_same_size, list_files, pair_samples, read_image_size,
-                                   read_split_list)
+from osmnseg.datasets.base import VideoDataset, check_object_present, pair_samples
 from osmnseg.datasets.sequence import VideoSequence
+from osmnseg.io.folders import FRAME_EXTENSIONS, by_stem, list_files, read_split_list
+from osmnseg.io.images import check_same_size, read_image_size
 from osmnseg.io.palette import load_index_png
 from osmnseg.registry import DATASETS
 from osmnseg.utils.errors import DataError
@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 # Later entries win in by_stem(), so '.png' labels override '.jpg' ones of the same stem.
 LABEL_EXTENSIONS = ('.jpeg', '.jpg', '.png')
 MIN_LABELLED_FRAMES = 2
+LABEL_THRESHOLD = 127  # labels are JPEG-compressed 0/255 masks: the object is > 127 (§8.2)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +51,8 @@ class YouTubeObjects(VideoDataset):
     Sequences with fewer than 2 labelled frames are skipped (and logged). Outside test mode a
     sequence gives consecutive pairs of its labelled frames, guided by the first one.
     """
+
+    default_evaluator = dict(type='YouTubeObjectsMetric')
 
     def __init__(self, data_root, pipeline=(), test_mode=True):
         self._videos = None
@@ -113,6 +116,7 @@ class YouTubeObjects(VideoDataset):
         return [VideoSequence(
             name=name, frame_paths=[video.image_paths[f] for f in video.frames],
             annotation_paths={f: video.label_paths[f] for f in video.labelled},
-            object_ids=[None], first_frame={None: video.frames.index(video.labelled[0])},
-            eval_frames=list(video.labelled), original_size=video.size)
+            object_ids=[1], first_frame={1: video.frames.index(video.labelled[0])},
+            eval_frames=list(video.labelled), original_size=video.size,
+            label_threshold=LABEL_THRESHOLD)
             for name, video in self.videos().items()]

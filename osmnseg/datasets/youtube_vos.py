@@ -13,11 +13,11 @@ non-contiguous. In the ``valid`` split only each object's first frame is annotat
 import json
 import os
 
-from osmnseg.datasets.base import (FRAME_EXTENSIONS, GuideSampler, VideoDataset, by_stem,
-                                   check_object_present, check_safe_name, check_same_size,
-                                   list_files, mask_stats, pair_samples,
-                                   read_image_size)
+from osmnseg.datasets.base import (GuideSampler, VideoDataset, check_object_present, mask_stats,
+                                   pair_samples)
 from osmnseg.datasets.sequence import VideoSequence
+from osmnseg.io.folders import FRAME_EXTENSIONS, by_stem, check_safe_name, list_files
+from osmnseg.io.images import check_same_size, read_image_size
 from osmnseg.io.masks import binarize_mask
 from osmnseg.io.palette import load_index_png
 from osmnseg.registry import DATASETS
@@ -43,6 +43,8 @@ class YouTubeVOS(VideoDataset):
     ``randomize_guide`` the masks are not read at construction (the train split has ~100k), so
     an object missing from its first frame is reported by ``sequences()`` only.
     """
+
+    default_evaluator = dict(type='YouTubeVOSMetric')
 
     def __init__(self, data_root, split='train', pipeline=(), randomize_guide=False,
                  label_valid_ratio=0.003, bbox_valid_ratio=0.2, seed=0, test_mode=False):

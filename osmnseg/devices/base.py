@@ -13,17 +13,9 @@ import abc
 
 from osmnseg.utils.errors import ConfigError
 from osmnseg.utils.logging import get_logger
+from osmnseg.utils.precision import PRECISIONS
 
-PRECISIONS = ('float32', 'bfloat16', 'float16')
 MODES = ('inference', 'train')
-_active_device = None  # the last device set up in this process
-
-
-def xla_kernels_available():
-    """Whether models may run XLA-compiled kernels (``tf.function(jit_compile=True)``): True
-    unless the device set up last says otherwise (Ascend NPUs compile whole graphs their way)."""
-    return _active_device is None or _active_device.xla_kernels
-
 
 class Device(abc.ABC):
     """Base class of the DEVICES registry entries.
@@ -39,16 +31,15 @@ class Device(abc.ABC):
 
     def setup(self):
         """Configure TensorFlow for this device (once); returns ``self``."""
-        global _active_device
         if not self._is_setup:
             self._setup()
             self._is_setup = True
-        _active_device = self
         return self
 
     @property
     def xla_kernels(self):
-        """Whether small XLA-compiled kernels run here (the fused modulation of inference)."""
+        """Whether small XLA-compiled kernels run here (the fused modulation of inference;
+        ``model.prepare_for_inference(dtype, xla_kernels=device.xla_kernels)``)."""
         return True
 
     def strategy(self):

@@ -1,9 +1,10 @@
 """The CPU device: thread pools, optional split into logical devices, bf16 detection."""
 import tensorflow as tf
 
-from osmnseg.devices.base import PRECISIONS, Device, check_positive_int
+from osmnseg.devices.base import Device, check_positive_int
 from osmnseg.registry import DEVICES
 from osmnseg.utils.machine import cpu_has_fast_bf16
+from osmnseg.utils.precision import PRECISIONS
 
 
 @DEVICES.register_module(name=['CPU', 'cpu'])

@@ -4,6 +4,8 @@ import os
 import numpy as np
 
 from osmnseg.evaluation.metrics import db_eval_boundary, db_eval_iou
+from osmnseg.io.folders import list_files, read_split_list
+from osmnseg.io.masks import object_ids_in
 from osmnseg.io.palette import load_index_png
 
 
@@ -20,15 +22,17 @@ def copy_first_frame_baseline_jf(root, split='val', resolution='480p'):
 
     Returns:
         ``{'J': float, 'F': float, 'J&F': float}``.
+
+    Raises:
+        DataError: the split list or an annotation folder is missing, or a PNG is unreadable.
     """
-    with open(os.path.join(root, 'ImageSets', '2017', f'{split}.txt')) as f:
-        names = [line.strip() for line in f if line.strip()]
+    names = read_split_list(os.path.join(root, 'ImageSets', '2017', f'{split}.txt'))
     j_means, f_means = [], []
     for name in names:
         folder = os.path.join(root, 'Annotations', resolution, name)
         labels = np.stack([load_index_png(os.path.join(folder, file))
-                           for file in sorted(os.listdir(folder)) if file.endswith('.png')])
-        for object_id in np.unique(labels[0])[1:]:
+                           for file in list_files(folder, ('.png',), 'annotation')])
+        for object_id in object_ids_in(labels[0]):
             truth = labels[1:-1] == object_id
             copied = np.broadcast_to(labels[0] == object_id, truth.shape)
             j_means.append(np.mean(db_eval_iou(truth, copied)))

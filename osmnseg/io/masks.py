@@ -1,4 +1,5 @@
-"""Mask operations every layer shares: object selection, nearest resize, disk dilation.
+"""Mask operations every layer shares: object ids, object selection, nearest resize, disk
+dilation.
 
 A mask here is a ``[H, W]`` array: an index mask holds object ids (0 = background), a binary
 mask is non-zero on the object. These functions are the only implementation of each operation;
@@ -6,6 +7,19 @@ the data pipelines, the evaluation metrics and inference all call them.
 """
 import numpy as np
 from PIL import Image
+
+
+def object_ids_in(index_mask):
+    """The objects an index mask holds.
+
+    Args:
+        index_mask: ``[H, W]`` integer array of object ids (0 = background).
+
+    Returns:
+        ``list[int]``: the ids greater than 0 that occur in the mask, ascending (empty for a
+        mask of background only).
+    """
+    return [int(value) for value in np.unique(index_mask) if value > 0]
 
 
 def binarize_mask(index_mask, obj_id=None):

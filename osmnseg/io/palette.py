@@ -8,8 +8,9 @@ values; an RGB annotation has lost the ids and is rejected.
 import os
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
+from osmnseg.io.images import open_image
 from osmnseg.utils.errors import DataError
 
 INDEX_MODES = ('P', 'L')
@@ -76,18 +77,11 @@ def load_index_png(path):
     Raises:
         DataError: the file is missing, unreadable, or not an index image (e.g. RGB).
     """
-    try:
-        with Image.open(path) as image:
-            if image.mode == 'LA':
-                return _opaque_grey(path, np.array(image, dtype=np.uint8))
-            if image.mode not in INDEX_MODES:
-                raise DataError(
-                    f'{path} is a {image.mode} image, but an annotation must be a palette (P) or '
-                    f'8-bit grey (L) PNG of object ids; re-save it as an index PNG.')
-            return np.array(image, dtype=np.uint8)
-    except FileNotFoundError as err:
-        raise DataError(f'{path} does not exist; check the data root and the annotation '
-                        'folder.') from err
-    except (UnidentifiedImageError, OSError, SyntaxError) as err:
-        raise DataError(f'{path} is not a readable image ({err}); replace the corrupted '
-                        'file.') from err
+    with open_image(path, 'annotation') as image:
+        if image.mode == 'LA':
+            return _opaque_grey(path, np.array(image, dtype=np.uint8))
+        if image.mode not in INDEX_MODES:
+            raise DataError(
+                f'{path} is a {image.mode} image, but an annotation must be a palette (P) or '
+                f'8-bit grey (L) PNG of object ids; re-save it as an index PNG.')
+        return np.array(image, dtype=np.uint8)

@@ -29,7 +29,6 @@ import tensorflow as tf
 from tensorflow.core.protobuf import trackable_object_graph_pb2
 from terminaltables import AsciiTable
 
-from osmnseg.models.layers import weights_changed
 from osmnseg.utils.errors import CheckpointError
 
 OBJECT_GRAPH_KEY = '_CHECKPOINTABLE_OBJECT_GRAPH'
@@ -278,7 +277,6 @@ def assign_loaded(variables, path, reader, report):
     for item in report.loaded:
         variable = variables[item.model_name]
         variable.assign(tf.cast(values[item.checkpoint_name], variable.dtype))
-    weights_changed()
 
 
 def _read_tensor(reader, path, name):
@@ -388,7 +386,6 @@ def restore_objects(path, strict, **trackables):
     """
     try:
         status = tf.train.Checkpoint(**trackables).restore(path)
-        weights_changed()
         if strict:
             status.assert_existing_objects_matched()
         return status.expect_partial()

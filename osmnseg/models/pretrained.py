@@ -24,7 +24,7 @@ from osmnseg.models.layers import join_scope
 from osmnseg.utils.errors import CheckpointError, ConfigError
 
 INIT_TYPES = ('Pretrained',)
-# The input convention each known ImageNet release was trained with (Normalize ``mode``).
+# The input convention each known ImageNet release was trained with (``normalize_image`` mode).
 EXPECTED_NORMALIZATION = {'MobilenetV1': 'rgb_unit'}
 
 
@@ -134,25 +134,25 @@ def init_pretrained(module, init_cfg, key):
     return report
 
 
-def check_normalization(init_cfgs, pipeline, pipeline_key):
-    """Raise ``ConfigError`` when a pipeline's ``Normalize`` step does not give the input
-    convention of the pretrained weights (``EXPECTED_NORMALIZATION``; e.g. TF-slim MobileNet
-    weights expect RGB in [-1, 1], ``mode='rgb_unit'``).
+def check_normalization(init_cfgs, mode, source):
+    """Raise ``ConfigError`` when the inputs' normalisation is not the input convention of the
+    pretrained weights (``EXPECTED_NORMALIZATION``; e.g. TF-slim MobileNet weights expect RGB
+    in [-1, 1], ``mode='rgb_unit'``).
 
     Args:
         init_cfgs: ``{sub-network name: init_cfg}``.
-        pipeline: list of transform config dicts.
-        pipeline_key: its config key, e.g. ``'data.train.pipeline'``.
+        mode: the ``normalize_image`` mode the inputs are given in (the caller asks its data
+            pipeline); ``None``: they are not normalised, nothing to check.
+        source: where the inputs come from, for the message, e.g. ``'data.train.pipeline'``.
     """
-    modes = [step.get('mode', 'mean_subtract') for step in pipeline or ()
-             if step.get('type') == 'Normalize']
     for name, init_cfg in init_cfgs.items():
-        expected = EXPECTED_NORMALIZATION.get(init_cfg.get('prefix', 'MobilenetV1'))
-        if expected and modes and any(mode != expected for mode in modes):
+        prefix = init_cfg.get('prefix', 'MobilenetV1')
+        expected = EXPECTED_NORMALIZATION.get(prefix)
+        if expected and mode is not None and mode != expected:
             raise ConfigError(
-                f"model.{name}.init_cfg loads {init_cfg.get('prefix', 'MobilenetV1')} weights, "
-                f"which expect Normalize(mode='{expected}'), but {pipeline_key} normalises with "
-                f"mode={modes[0]!r}; set mode='{expected}' in its Normalize step.")
+                f"model.{name}.init_cfg loads {prefix} weights, which expect inputs normalised "
+                f"with mode='{expected}', but {source} normalises with mode={mode!r}; set "
+                f"mode='{expected}' in its normalisation step.")
 
 
 def _relative_variables(module):

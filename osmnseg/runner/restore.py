@@ -63,11 +63,14 @@ def initialise_pretrained(runner):
     init_weights = getattr(runner.model, 'init_weights', None)
     if init_weights is None:
         return
+    from osmnseg.datasets.pipelines import Compose
     from osmnseg.models.pretrained import check_normalization
     for split in ('train', 'val', 'test'):
         if runner.cfg.data.get(split):
-            check_normalization(runner.model.init_cfgs, runner.cfg.data[split].get('pipeline'),
-                                f'data.{split}.pipeline')
+            key = f'data.{split}.pipeline'
+            normalization = Compose(runner.cfg.data[split].get('pipeline') or (), key).normalization
+            check_normalization(runner.model.init_cfgs,
+                                normalization['mode'] if normalization else None, key)
     for key, report in init_weights().items():
         runner.logger.info('%s: loaded %d variables from %s\n%s', key, len(report.loaded),
                            report.path, report.summary())

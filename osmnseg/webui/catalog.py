@@ -2,7 +2,7 @@
 offered in the page next to uploads; the data set is built on first use."""
 import threading
 
-from osmnseg.datasets.pipelines.functional import read_image
+from osmnseg.io.images import read_image
 from osmnseg.utils.errors import DataError
 
 

@@ -13,10 +13,10 @@ import zipfile
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from osmnseg.apis.visualization import (overlay_mask, read_video_frames, require_video_extra,
-                                        write_gif, write_mp4)
-from osmnseg.datasets.base import FRAME_EXTENSIONS
+from osmnseg.apis.visualization import overlay_mask
+from osmnseg.io.folders import FRAME_EXTENSIONS
 from osmnseg.io.palette import load_index_png, save_palette_png
+from osmnseg.io.video import read_video_frames, require_video_extra, write_gif, write_mp4
 from osmnseg.utils.errors import DataError
 
 JPEG_QUALITY = 90

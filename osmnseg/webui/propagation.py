@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 
+from osmnseg.io.masks import object_ids_in
 from osmnseg.utils.errors import DataError, OsmnsegError
 from osmnseg.webui.errors import ClipBusyError
 
@@ -30,7 +31,7 @@ def frame_corrections(index_mask, known_ids):
     Returns:
         ``{obj_id: [H, W] uint8 0/1}``.
     """
-    present = {int(obj) for obj in np.unique(index_mask) if obj}
+    present = set(object_ids_in(index_mask))
     return {obj: (index_mask == obj).astype(np.uint8) for obj in sorted(present | set(known_ids))}
 
 

@@ -19,7 +19,7 @@ def test_merge_scores_background_half_and_ties_to_lower_id():
         1: np.array([[0.4, 0.7, 0.6, 0.2, 0.8]], np.float32),
     }
     np.testing.assert_array_equal(merge_scores(scores), [[0, 1, 3, 2, 1]])
-    assert merge_scores({None: np.array([[0.2, 0.7]], np.float32)}).tolist() == [[0, 1]]
+    assert merge_scores({1: np.array([[0.2, 0.7]], np.float32)}).tolist() == [[0, 1]]
 
 
 def test_batched_objects_equal_single_object_runs(segmenter, toy_dataset):
@@ -76,11 +76,13 @@ def test_frames_before_every_object_are_background(segmenter):
     np.testing.assert_array_equal(results[2].mask, annotations[2])
 
 
-def test_single_object_without_id_uses_any_nonzero_pixel(segmenter):
-    annotations = {0: box_mask(WORK_SIZE, (4, 4, 20, 24), 255)}  # a 0/255 mask
-    results = list(segmenter.segment(synthetic_frames(3), annotations, [None]))
-    assert results[0].mask.max() == 1 and set(np.unique(results[0].mask)) == {0, 1}
-    assert all(set(np.unique(r.mask)) <= {0, 1} for r in results)
+def test_object_ids_are_integers_from_one(segmenter):
+    """A single object is id 1 like any other (no ``None`` marker): the core's checks apply."""
+    annotations = {0: box_mask(WORK_SIZE, (4, 4, 20, 24), 1)}
+    results = list(segmenter.segment(synthetic_frames(3), annotations, [1]))
+    assert all(set(np.unique(r.mask)) <= {0, 1} for r in results) and results[0].mask.any()
+    with pytest.raises(DataError, match='object ids are integers >= 1'):
+        list(segmenter.segment(synthetic_frames(2), annotations, [None]))
 
 
 def test_object_missing_from_its_first_frame_is_an_error(segmenter):

@@ -1,10 +1,21 @@
-"""InferenceSettings come from the test pipeline's transforms themselves, whatever their name."""
+"""InferenceSettings come from the test pipeline's transforms themselves, whatever their name,
+and their defaults are the test-mode steps' own."""
+import glob
+import os
+
+import numpy as np
 import pytest
 
 from osmnseg.apis import InferenceSettings
-from osmnseg.datasets.pipelines import MaskTrackGuide, VisualGuide
+from osmnseg.apis.inference.inputs import spatial_guide_input, visual_guide_input
+from osmnseg.config import Config
+from osmnseg.datasets.pipelines import (Compose, MaskTrackGuide, VisualGuide,
+                                        make_visual_guide)
 from osmnseg.registry import TRANSFORMS
 from osmnseg.utils.errors import RegistryError
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CONFIGS = sorted(glob.glob(os.path.join(REPO, 'configs', '*.py')))
 
 
 class RenamedVisualGuide(VisualGuide):
@@ -47,6 +58,52 @@ def test_an_unknown_transform_is_an_error_not_a_silent_default(toy_cfg):
     cfg = with_test_pipeline(toy_cfg, [dict(type='VisualGuid', size=96)])
     with pytest.raises(RegistryError, match="Did you mean 'VisualGuide'"):
         InferenceSettings.from_config(cfg)
+
+
+def _frame_and_masks():
+    """A random ``[90, 120, 3]`` frame, a 50x70 object (3 % padding adds 1 and 2 pixels) and a
+    3x3 previous mask (its spread is below the minimum std)."""
+    frame = np.random.default_rng(0).integers(0, 255, (90, 120, 3), dtype=np.uint8)
+    mask, previous = np.zeros((90, 120), np.uint8), np.zeros((90, 120), np.uint8)
+    mask[20:70, 30:100] = 1
+    previous[40:43, 60:63] = 1
+    return frame, mask, previous
+
+
+def test_default_settings_prepare_the_inputs_as_the_test_mode_steps():
+    frame, mask, previous = _frame_and_masks()
+    steps = Compose([dict(type='VisualGuide', test_mode=True), dict(type='Normalize'),
+                     dict(type='MaskGuideBackground'), dict(type='SpatialGuide', test_mode=True)])
+    results = steps(dict(guide_image=frame, guide_mask=mask, prev_mask=previous,
+                         out_size=(90, 120)))
+    settings = InferenceSettings(mask_guide_background=True)
+    np.testing.assert_array_equal(visual_guide_input(frame, mask, settings)[0], results['guide'])
+    np.testing.assert_array_equal(spatial_guide_input(previous, settings)[..., 0],
+                                  results['spatial_guide'])
+    masktrack = TRANSFORMS.build(dict(type='MaskTrackGuide', test_mode=True))(
+        dict(prev_mask=previous, out_size=(90, 120)))['spatial_guide']
+    np.testing.assert_array_equal(
+        spatial_guide_input(previous, InferenceSettings(spatial_guide='masktrack'))[..., 0],
+        masktrack)
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=os.path.basename)
+def test_each_config_crops_the_test_guide_as_its_test_pipeline(path):
+    cfg = Config.fromfile(path)
+    settings = InferenceSettings.from_config(cfg)
+    assert settings.pad_ratio == 0.03  # every recipe tests with the spec's padding
+    frame, mask, _ = _frame_and_masks()
+    guide_steps = [step for step in Compose(cfg.data.test.pipeline).transforms
+                   if step.guide_size is not None]
+    if not guide_steps:  # a matching model reads the annotated frame itself, no crop
+        assert cfg.model.visual_modulator is None
+        return
+    assert len(guide_steps) == 1
+    expected = guide_steps[0](dict(image=frame, guide_image=frame, guide_mask=mask))['guide']
+    guide, _ = make_visual_guide(frame, mask, size=settings.guide_size,
+                                 pad_ratio=settings.pad_ratio,
+                                 keep_aspect_ratio=settings.keep_aspect_ratio)
+    np.testing.assert_array_equal(guide, expected)
 
 
 class _Device:

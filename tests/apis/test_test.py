@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from osmnseg.apis.test import SUBMISSION_ZIP, check_output_dirs, evaluate_dataset
+from osmnseg.apis.test import check_output_dirs, evaluate_dataset
 from osmnseg.datasets import YouTubeVOS
 from osmnseg.io.palette import load_index_png, save_palette_png
-from osmnseg.evaluation import GLOBAL_COLUMNS, davis_miou, evaluate_results_dir
+from osmnseg.evaluation import GLOBAL_COLUMNS, SUBMISSION_ZIP, davis_miou, evaluate_results_dir
 from osmnseg.utils.errors import ConfigError, OutputError
 
 from segmenter_inputs import box_mask, synthetic_frames

@@ -32,24 +32,45 @@ def tiny(tmp_path_factory):
     return cfg, save_checkpoint(work, 1, model)
 
 
-def test_float32_against_itself_agrees_on_every_frame_in_every_protocol(tiny):
-    cfg, checkpoint = tiny
-    result = mask_agreement(cfg, checkpoint, 'float32')
-    assert result['agreement_frames'] > 0
+@pytest.fixture(scope='module')
+def float32_result(tiny):
+    """``mask_agreement`` of float32 against float32 (the ladder's rungs perturb it)."""
+    return mask_agreement(*tiny, 'float32')
+
+
+def test_float32_against_itself_agrees_on_every_frame_in_every_protocol(float32_result):
+    result = float32_result
+    assert result['agreement_frames'] == 7  # val: 5 + 4 frames, each first one out
     for protocol in PROTOCOLS:  # float32 weights rounded to float32 are the same weights
-        assert result[f'{protocol}_j_min'] == 1.0
+        assert result[f'{protocol}_j_min'] == result[f'{protocol}_j_mean'] == 1.0
         assert result[f'{protocol}_fraction_ge_098'] == 1.0
-    for exponent in LADDER_EXPONENTS:  # the ladder perturbs float32 weights too
-        assert 0.0 <= result[f'perturbed_e{exponent}_fraction_ge_098'] <= 1.0
 
 
-def test_bfloat16_reports_each_protocol_as_a_share_of_frames(tiny):
-    cfg, checkpoint = tiny
-    result = mask_agreement(cfg, checkpoint, 'bfloat16')
+def test_a_perturbed_model_agrees_less_the_more_it_is_perturbed(float32_result):
+    """The ladder's float32 models with weights times ``1 +- 2^-k`` disagree with the exact one:
+    measured on this random-weight model, J mean 0.986 at 2^-10 (5 of 7 frames >= 0.98),
+    0.9986 at 2^-12, 1.0 at 2^-16. The bounds are far from those values: a protocol that
+    compared a model with itself, or ignored the weights, would give 1.0 everywhere."""
+    result = float32_result
+    assert result['perturbed_e10_j_mean'] < 0.995
+    assert result['perturbed_e10_fraction_ge_098'] < 1.0
+    assert result['perturbed_e10_j_mean'] < result['perturbed_e16_j_mean']
+    assert result['perturbed_e16_j_mean'] > 0.999
+
+
+def test_bfloat16_disagrees_with_float32_where_its_weight_rounding_does(tiny, float32_result):
+    """bf16 rounds weights and activations to 8 significant bits, a larger perturbation than
+    the ladder's 2^-10 rung: measured J mean 0.83 (own guides) and 0.85 (control: float32 with
+    bf16-rounded weights) on this model. The ladder does not depend on ``dtype``."""
+    result = mask_agreement(*tiny, 'bfloat16')
     assert result['dtype'] == 'bfloat16' and result['reference_dtype'] == 'float32'
+    assert result['agreement_frames'] == float32_result['agreement_frames']
     for protocol in PROTOCOLS:
-        assert 0.0 <= result[f'{protocol}_j_min'] <= result[f'{protocol}_j_mean'] <= 1.0
-        assert 0.0 <= result[f'{protocol}_fraction_ge_098'] <= 1.0
+        assert 0.0 <= result[f'{protocol}_j_min'] <= result[f'{protocol}_j_mean'] < 0.98
+        assert result[f'{protocol}_fraction_ge_098'] < 1.0
+    for exponent in LADDER_EXPONENTS:
+        key = f'perturbed_e{exponent}_j_mean'
+        assert result[key] == float32_result[key]
 
 
 def test_round_weights_rounds_float32_variables_to_the_dtype():

@@ -14,6 +14,8 @@ from osmnseg.benchmark.profile import op_type_times, profile_calls
 from osmnseg.benchmark.timing import summarize, time_calls
 from osmnseg.benchmark.video import synthetic_video
 
+from requirements import XPROF, require
+
 SMALL = (8, 12, 16, 16)  # a cheap reference convolution
 
 
@@ -106,7 +108,7 @@ def test_op_type_times_without_xprof_is_none(tmp_path, monkeypatch):
 
 
 def test_op_type_times_sums_thread_time_per_op_type(tmp_path):
-    pytest.importorskip('xprof', reason='xprof (optional, pip install xprof) reads the traces')
+    require(XPROF)  # xprof reads the traces (optional for users, in the test extra)
     import tensorflow as tf
 
     conv = tf.function(lambda x: tf.nn.conv2d(x, tf.ones([3, 3, 8, 8]), 1, 'SAME'))

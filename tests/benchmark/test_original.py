@@ -2,7 +2,8 @@
 
 The tests that run the original code need the ``compare`` extra (tf_slim, tf_keras) and a
 checkout of linjieyangsc/video_seg: ``$OSMN_ORIGINAL_CODE`` or ``../shared/peer/video_seg`` next
-to the repository; they skip, saying which is missing, otherwise.
+to the repository; they skip, saying which is missing, otherwise (fail under
+``OSMNSEG_REQUIRE=all``, tests/requirements.py).
 """
 import hashlib
 import os
@@ -14,18 +15,9 @@ from osmnseg.benchmark import original
 from osmnseg.benchmark.compare import compare_table
 from osmnseg.utils.errors import ConfigError
 
+from requirements import COMPARE_EXTRA, ORIGINAL_CODE as CHECKOUT, ORIGINAL_OSMN_CODE, require
+
 ROOT = os.path.join(os.path.dirname(__file__), '..', '..')
-CHECKOUT = os.environ.get('OSMN_ORIGINAL_CODE',
-                          os.path.join(ROOT, '..', 'shared', 'peer', 'video_seg'))
-
-
-def skip_without_original():
-    """Skip (with the reason) unless the compare extra and the checkout are both here."""
-    if original.missing_packages():
-        pytest.skip(f'{", ".join(original.missing_packages())} not installed '
-                    '(pip install -e ".[compare]")')
-    if not os.path.isfile(os.path.join(CHECKOUT, 'model_func.py')):
-        pytest.skip(f'no video_seg checkout at {CHECKOUT} (set OSMN_ORIGINAL_CODE)')
 
 
 def test_patches_turn_python2_tf1_source_into_python3():
@@ -70,7 +62,7 @@ def test_compare_table_lists_ratios_loads_and_patches():
 
 
 def test_original_runs_from_a_patched_copy_and_cleans_up():
-    skip_without_original()
+    require(COMPARE_EXTRA, ORIGINAL_OSMN_CODE)
     from tensorflow.python.framework import ops
 
     from osmnseg.benchmark import ConvPeak
@@ -95,7 +87,7 @@ def test_original_runs_from_a_patched_copy_and_cleans_up():
 def test_osmnseg_logits_equal_the_original_on_its_weights(base_model, config, size, tmp_path):
     """The original's graph and osmnseg, on the same (random, saved and imported) weights and
     inputs, give the same logits: what every speed change has to keep."""
-    skip_without_original()
+    require(COMPARE_EXTRA, ORIGINAL_OSMN_CODE)
     import numpy as np
 
     from osmnseg.apis import init_segmentor

@@ -211,6 +211,15 @@ def test_coco_file_name_cannot_escape_the_root(coco_root, tmp_path):
         CocoVOS(coco_root, cache_dir=str(tmp_path / 'cache'))
 
 
+@pytest.mark.parametrize('segmentation', ['garbage', {'size': [32, 48]}])
+def test_coco_malformed_segmentation_names_the_annotation(coco_root, tmp_path, segmentation):
+    path = _rewrite_coco(coco_root, lambda data: data['annotations'][0].update(
+        segmentation=segmentation))
+    with raises_naming(path, 'has a malformed segmentation') as excinfo:
+        CocoVOS(coco_root, cache_dir=str(tmp_path / 'cache'))
+    _one_line(excinfo)
+
+
 def test_coco_empty_after_filtering(coco_root, tmp_path):
     with raises_naming(os.path.join(coco_root, 'annotations', 'instances_train2017.json'),
                        'no training samples') as excinfo:

@@ -1,10 +1,12 @@
 """DAVIS 2016/2017 reader on a tiny data set in the official layout (see conftest.py)."""
 import os
 
+import numpy as np
 from vos_layouts import SINGLE, H, W, label_with, write_davis_sequence, write_frame, write_split
 from PIL import Image
 
 from osmnseg.datasets import DAVIS, VideoSequence, build_dataset
+from osmnseg.io.palette import load_index_png
 
 SAMPLE_KEYS = {'image_path', 'label_path', 'guide_image_path', 'guide_label_path',
                'prev_label_path', 'prev_image_path', 'obj_id', 'sequence', 'frame',
@@ -55,7 +57,14 @@ def test_sequences_follow_the_test_protocol(davis_root):
     assert single.object_ids == [1]
     sequences_2016 = DAVIS(davis_root, version=2016, split='val', test_mode=True).sequences()
     assert [(s.name, s.object_ids, s.first_frame) for s in sequences_2016] == [
-        ('single', [None], {None: 0})]
+        ('single', [1], {1: 0})]
+    assert sequences_2016[0].single_object and sequences_2016[0].label_threshold == 0
+    name = sequences_2016[0].frame_names[0]
+    labels = load_index_png(sequences_2016[0].annotation_paths[name])
+    np.testing.assert_array_equal(sequences_2016[0].read_annotation(name), labels > 0)
+    assert not two.single_object
+    np.testing.assert_array_equal(two.read_annotation('00003'),
+                                  load_index_png(two.annotation_paths['00003']))
 
 
 def test_randomize_guide_builds_lists_per_object(davis_root):

@@ -25,10 +25,11 @@ def test_sequences_use_labelled_frames_and_prefer_png(youtube_objects_root, capl
                                          '00003': os.path.join(labels, '00003.png'),
                                          '00005': os.path.join(labels, '00005.png')}
     assert sequence.eval_frames == ['00001', '00003', '00005']
-    assert sequence.object_ids == [None] and sequence.first_frame == {None: 0}
+    assert sequence.object_ids == [1] and sequence.first_frame == {1: 0}
     assert sequence.original_size == (H, W)
     jpeg_label = load_index_png(sequence.annotation_paths['00001'])
     assert jpeg_label.shape == (H, W) and np.count_nonzero(jpeg_label > 127) == 16 * 24
+    np.testing.assert_array_equal(sequence.read_annotation('00001'), jpeg_label > 127)
 
 
 def test_training_pairs_of_labelled_frames(youtube_objects_root):

@@ -11,8 +11,7 @@ import types
 import pytest
 import tensorflow as tf
 
-from osmnseg.devices import NPU, build_device, xla_kernels_available
-from osmnseg.devices import base as device_base
+from osmnseg.devices import NPU, build_device
 from osmnseg.devices.npu import ADAPTER_INSTALL_GUIDE
 from osmnseg.utils.errors import BuildError, ConfigError, DeviceError
 
@@ -79,7 +78,6 @@ def events(monkeypatch):
     """Install a fake adapter as ``npu_device``; yields the list of calls it received."""
     calls = []
     monkeypatch.setitem(sys.modules, 'npu_device', make_fake_adapter(calls))
-    monkeypatch.setattr(device_base, '_active_device', None)  # restored after the test
     yield calls
     tf.config.optimizer.set_experimental_options({'remapping': None})  # back to TF's default
 
@@ -98,7 +96,7 @@ def test_setup_sets_the_ascend_port_options_then_opens_the_npu(events):
     device.setup()
     assert len(events) == 5  # setup runs once
     # the models' fused XLA modulation kernel stays off: the adapter compiles graphs its way
-    assert device.xla_kernels is False and xla_kernels_available() is False
+    assert device.xla_kernels is False
 
 
 def test_strategy_is_the_default_strategy_on_the_opened_npu(events):

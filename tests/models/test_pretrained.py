@@ -1,6 +1,4 @@
 """Pretrained initialisation from config (``init_cfg``): TF checkpoints and frozen GraphDefs."""
-import os
-
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -8,10 +6,8 @@ from tensorflow.core.framework import graph_pb2
 
 from osmnseg.models.pretrained import check_normalization, init_pretrained
 from osmnseg.utils.errors import CheckpointError, ConfigError
+from requirements import MOBILENET_CKPT as SHARED_CKPT, MOBILENET_WEIGHTS, require
 from tiny_models import tiny_model
-
-SHARED_CKPT = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'weights',
-                           'mobilenet_v1_1.0_224', 'mobilenet_v1_1.0_224.ckpt')
 
 
 def slim_weights(model, seed=0):
@@ -112,16 +108,17 @@ def test_errors_name_the_config_key(tmp_path):
 
 
 def test_normalization_must_match_the_weights():
-    pipeline = [dict(type='Normalize', mean=(104, 117, 123))]
-    with pytest.raises(ConfigError, match=r"data\.train\.pipeline .*mode='rgb_unit'"):
-        check_normalization({'backbone': init_cfg('x')}, pipeline, 'data.train.pipeline')
-    check_normalization({'backbone': init_cfg('x')},
-                        [dict(type='Normalize', mode='rgb_unit')], 'data.train.pipeline')
+    with pytest.raises(ConfigError, match=r"data\.train\.pipeline normalises with "
+                                          r"mode='mean_subtract'; set mode='rgb_unit'"):
+        check_normalization({'backbone': init_cfg('x')}, 'mean_subtract', 'data.train.pipeline')
+    check_normalization({'backbone': init_cfg('x')}, 'rgb_unit', 'data.train.pipeline')
+    check_normalization({'backbone': init_cfg('x')}, None, 'data.train.pipeline')  # not normalised
+    check_normalization({'backbone': dict(init_cfg('x'), prefix='vgg_16')}, 'mean_subtract',
+                        'data.train.pipeline')  # no known convention for these weights
 
 
-@pytest.mark.skipif(not os.path.exists(SHARED_CKPT + '.index'),
-                    reason='../shared/weights (ImageNet MobileNet v1) is not present')
 def test_imagenet_checkpoint_fills_the_full_width_bodies():
+    require(MOBILENET_WEIGHTS)
     model = tiny_model('lite', backbone=dict(width=1.0), visual_modulator=dict(width=1.0))
     report = init_pretrained(model.backbone, init_cfg(SHARED_CKPT), 'model.backbone.init_cfg')
     assert len(report.loaded) == 135 and not report.missing and not report.skipped_shape

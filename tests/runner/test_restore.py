@@ -149,3 +149,24 @@ def test_load_from_an_original_osmn_checkpoint(tmp_path, tiny_toyvos, capture_lo
     for name, variable in runner.model.reference_variables().items():
         np.testing.assert_array_equal(variable.numpy(), tensors[name])
     assert any(f'initialised the weights from {prefix}' in m for m in messages)
+
+
+def test_pretrained_weights_refuse_a_pipeline_that_normalises_otherwise():
+    """The runner asks each split's pipeline how it normalises (no step names are matched) and
+    refuses before any weight is read."""
+    from types import SimpleNamespace
+
+    from osmnseg.config import Config
+    from osmnseg.runner.restore import initialise_pretrained
+
+    def init_weights():
+        raise AssertionError('weights were read before the check')
+
+    init_cfg = dict(type='Pretrained', checkpoint='absent.ckpt', prefix='MobilenetV1')
+    model = SimpleNamespace(init_cfgs={'backbone': init_cfg}, init_weights=init_weights)
+    cfg = Config(dict(data=dict(train=dict(pipeline=[dict(type='Normalize', mode='rgb_unit')]),
+                                val=dict(pipeline=[dict(type='LoadFrame'),
+                                                   dict(type='Normalize')]))))
+    with pytest.raises(ConfigError, match=r"data\.val\.pipeline normalises with "
+                                          r"mode='mean_subtract'; set mode='rgb_unit'"):
+        initialise_pretrained(SimpleNamespace(model=model, cfg=cfg))

@@ -3,10 +3,9 @@ sequences), shared by the real-video tool tests."""
 import os
 import shutil
 
+from requirements import DAVIS_DEV as DEV, DAVIS_TRAIN as TRAIN  # noqa: F401  (for the tests)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SHARED_DATA = os.path.join(ROOT, '..', 'shared', 'data')
-DEV = os.path.join(SHARED_DATA, 'davis2016_dev')
-TRAIN = os.path.join(SHARED_DATA, 'davis2016_train')
 SEQUENCES = ('blackswan', 'dog')
 FRAMES = 4
 DAVIS_SIZE = (480, 854)

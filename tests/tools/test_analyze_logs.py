@@ -2,9 +2,11 @@
 import importlib.util
 import json
 import os
+import sys
 
 import pytest
 
+from requirements import PLOT_EXTRA, require
 from tool_loader import TOOLS
 
 spec = importlib.util.spec_from_file_location('analyze_logs',
@@ -23,12 +25,15 @@ def log(tmp_path):
     return str(path)
 
 
+def test_plot_curve_without_the_plot_extra_says_how_to_install_it(log, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, 'matplotlib', None)  # import matplotlib -> ImportError
+    with pytest.raises(SystemExit, match=r'plot_curve needs matplotlib; install it with'):
+        analyze_logs.main(['plot_curve', log, '--keys', 'loss', '--out', str(tmp_path / 'l.png')])
+
+
 def test_plot_curve(log, tmp_path, capsys):
+    require(PLOT_EXTRA)
     out = str(tmp_path / 'loss.png')
-    if importlib.util.find_spec('matplotlib') is None:  # an optional extra
-        with pytest.raises(SystemExit, match=r'plot_curve needs matplotlib; install it with'):
-            analyze_logs.main(['plot_curve', log, '--keys', 'loss', '--out', out])
-        return
     analyze_logs.main(['plot_curve', log, '--keys', 'loss', 'lr', '--out', out])
     assert os.path.getsize(out) > 0 and capsys.readouterr().out == f'saved {out}\n'
     with pytest.raises(SystemExit, match="has no 'acc' entries"):

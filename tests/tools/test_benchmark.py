@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from requirements import COMPARE_EXTRA, ORIGINAL_CODE, ORIGINAL_OSMN_CODE, require
 from tool_loader import load_tool
 
 benchmark = load_tool('benchmark')
@@ -110,9 +111,6 @@ def test_config_without_training_set_is_a_one_line_error():
         benchmark.main([OSVOS, '--train', '--data', 'config'] + FAST + TINY)
 
 
-PEER = os.environ.get('OSMN_ORIGINAL_CODE',
-                      os.path.join(ROOT, '..', 'shared', 'peer', 'video_seg'))
-
 
 def test_compare_original_arguments(tmp_path, capsys):
     args = benchmark.parse_args(['--compare-original', str(tmp_path)])
@@ -129,16 +127,11 @@ def test_compare_original_arguments(tmp_path, capsys):
 
 def test_compare_original_at_a_tiny_size(tmp_path, capsys):
     """The three rows of issue 13 at 32x32, one frame: both sides run and the table prints."""
-    from osmnseg.benchmark.original import missing_packages
-
-    if missing_packages():
-        pytest.skip(f'{", ".join(missing_packages())} not installed (pip install -e ".[compare]")')
-    if not os.path.isfile(os.path.join(PEER, 'model_func.py')):
-        pytest.skip(f'no video_seg checkout at {PEER} (set OSMN_ORIGINAL_CODE)')
+    require(COMPARE_EXTRA, ORIGINAL_OSMN_CODE)
     path = tmp_path / 'compare.json'
-    benchmark.main(['--compare-original', PEER, '--size', '32x32', '--frames', '1', '--warmup',
-                    '1', '--peak-repeats', '1', '--batch-size', '1', '--dtype', 'float32',
-                    '--json', str(path)])
+    benchmark.main(['--compare-original', ORIGINAL_CODE, '--size', '32x32', '--frames', '1',
+                    '--warmup', '1', '--peak-repeats', '1', '--batch-size', '1', '--dtype',
+                    'float32', '--json', str(path)])
     saved = json.loads(path.read_text())
     assert saved['mode'] == 'compare' and saved['dtypes'] == ['float32']
     assert [row['work'] for row in saved['rows']] == ['inference', 'inference', 'train']

@@ -22,3 +22,23 @@ def test_browse_writes_one_sheet_per_sample(tiny_toyvos, tmp_path):
     label = sheet[:, -48:]
     assert set(np.unique(label)) == {0, 255}  # a binary mask with the object visible
     assert (sheet[:, 48:48 + gap] == 255).all()
+
+
+def test_frames_are_denormalised_with_the_pipeline_s_own_normalisation(tiny_toyvos, tmp_path):
+    from osmnseg.config import Config
+    from osmnseg.datasets import build_dataset
+    from osmnseg.datasets.pipelines import resize_image
+    from osmnseg.io.images import read_image
+
+    browse = load_tool('misc/browse_dataset')
+    options = [f'data.train.data_root={tiny_toyvos}', 'data.train_loader.base_size=[32,48]',
+               'data.train.pipeline.8.mode=rgb_unit']  # not the default convention
+    browse.main([CONFIG, '--out', str(tmp_path), '--num', '1', '--cfg-options', *options])
+    cfg = Config.fromfile(CONFIG)
+    cfg.merge_from_dict(dict(option.split('=', 1) for option in options[:1]))
+    assert cfg.data.train.pipeline[8]['type'] == 'Normalize'
+    first = build_dataset(cfg.data.train).samples[0]
+    expected = resize_image(read_image(first['image_path']), (32, 48))  # DAVIS frames never flip
+    (sheet,) = tmp_path.iterdir()
+    frame = np.asarray(Image.open(sheet))[:, :48].astype(int)
+    assert np.abs(frame - expected).max() <= 1

@@ -15,6 +15,7 @@ from osmnseg.io.palette import load_index_png
 from osmnseg.models.modulators.matching import MatchingMemory
 
 from real_davis import DAVIS_SIZE, DEV, FRAMES, ROOT, SEQUENCES, TRAIN, copy_davis_frames
+from requirements import DAVIS_DEV_DATA, DAVIS_TRAIN_DATA, require
 from tool_loader import load_tool
 
 RECIPE = os.path.join(ROOT, 'configs', 'osmn_match_mobilenet_v1_davis2016.py')
@@ -22,8 +23,7 @@ TRAIN_SEQUENCES = ('bear', 'bmx-bumps')
 SMALL = ['model.backbone.width=0.25', 'model.backbone.init_cfg=None',
          'data.test.pipeline.5.size=(96,160)']
 
-pytestmark = pytest.mark.skipif(not (os.path.isdir(DEV) and os.path.isdir(TRAIN)),
-                                reason='../shared/data (real DAVIS 2016) is absent')
+require(DAVIS_DEV_DATA, DAVIS_TRAIN_DATA)
 train_tool = load_tool('train')
 test_tool = load_tool('test')
 infer_video = load_tool('infer_video')

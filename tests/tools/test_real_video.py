@@ -14,12 +14,12 @@ from osmnseg.models import build_segmentor
 from osmnseg.models.checkpoint import save_checkpoint
 
 from real_davis import DAVIS_SIZE, DEV, FRAMES, ROOT, SEQUENCES, copy_davis_frames
+from requirements import DAVIS_DEV_DATA, VIDEO_EXTRA, require
 from tool_loader import load_tool
 
 RECIPE = os.path.join(ROOT, 'configs', 'osmn_mobilenet_v1_davis2016.py')
 
-pytestmark = pytest.mark.skipif(not os.path.isdir(DEV),
-                                reason='../shared/data/davis2016_dev (real DAVIS 2016) is absent')
+require(DAVIS_DEV_DATA)
 test_tool = load_tool('test')
 infer_video = load_tool('infer_video')
 
@@ -101,7 +101,8 @@ def test_infer_video_from_real_frames_gives_full_size_masks_and_overlays(recipe_
 
 
 def test_infer_video_from_an_mp4_of_real_frames(recipe_run, real_clip, tmp_path):
-    imageio = pytest.importorskip('imageio', reason='the video extra (imageio) is not installed')
+    require(VIDEO_EXTRA)
+    import imageio
     frames, mask = real_clip
     video = tmp_path / 'dog.mp4'
     with imageio.get_writer(str(video), fps=10, macro_block_size=1) as writer:

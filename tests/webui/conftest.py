@@ -5,7 +5,9 @@ import sys
 
 import pytest
 
-pytest.importorskip('fastapi', reason='needs the webui extra: pip install -e ".[webui]"')
+from requirements import WEBUI_EXTRA, require
+
+require(WEBUI_EXTRA)
 
 from fastapi.testclient import TestClient  # noqa: E402
 

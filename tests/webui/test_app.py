@@ -38,7 +38,7 @@ def test_a_zip_of_frames_opens_in_natural_order(client):
 
 
 def test_an_mp4_opens(client, tmp_path):
-    from osmnseg.apis.visualization import write_mp4
+    from osmnseg.io.video import write_mp4
     path = tmp_path / 'walk.mp4'
     write_mp4(str(path), frames(6, size=(32, 48)), fps=5)
     response = upload(client, path.read_bytes(), 'my walk.mp4')

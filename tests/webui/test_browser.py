@@ -15,10 +15,11 @@ import pytest
 
 from osmnseg.io.palette import load_index_png
 from osmnseg.evaluation.metrics import db_eval_iou
+from requirements import BROWSER, SELENIUM, chromium, require
 from webui_server import start_webui
 
 CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'configs', 'webui_toyvos.py')
-CHROMIUM = next(filter(None, map(shutil.which, ('chromium', 'chromium-browser'))), None)
+CHROMIUM = chromium()
 CHROMEDRIVER = shutil.which('chromedriver')
 WAIT_S = 120
 BRUSH = 3  # brush diameter in frame pixels
@@ -27,10 +28,8 @@ SCREENSHOT_ENV = 'OSMNSEG_WEBUI_SCREENSHOT'
 # the other val sequences, where it leaves the frame or hardly moves).
 SEQUENCE = 'toy_val_002'
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM and CHROMEDRIVER),
-    reason='needs Debian chromium and chromium-driver: apt-get install chromium chromium-driver')
-webdriver = pytest.importorskip('selenium.webdriver', reason='needs selenium (test extra)')
+require(BROWSER, SELENIUM)
+from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402

@@ -7,6 +7,7 @@ import numpy as np
 from PIL import Image
 
 from osmnseg.apis.inference.core import StepOutput
+from osmnseg.apis.inference.merge import FrameScores
 from osmnseg.io.palette import DAVIS_PALETTE
 
 SIZE = (24, 32)  # (H, W) of the synthetic clips
@@ -47,11 +48,8 @@ class FakeCore:
         self.steps.append((int(frame[0, 0, 0]), sorted(masks) if masks else None, reencode))
         for obj, mask in (masks or {}).items():
             self.masks[obj] = np.asarray(mask, np.uint8)
-        index_mask = np.zeros(frame.shape[:2], np.uint8)
-        for obj in self.object_ids:
-            index_mask[self.masks[obj] > 0] = obj
-        return StepOutput(index_mask, {obj: mask.astype(np.float32)
-                                       for obj, mask in self.masks.items()})
+        scores = {obj: mask.astype(np.float32) for obj, mask in self.masks.items()}
+        return StepOutput(FrameScores(scores, {}, True), frame.shape[:2])
 
 
 class CoreFactory:

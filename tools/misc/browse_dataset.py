@@ -36,15 +36,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def _normalize_args(pipeline_cfg):
-    """The keyword arguments of the pipeline's ``Normalize`` step (for de-normalising)."""
-    for step in pipeline_cfg:
-        if step['type'] == 'Normalize':
-            return {key: value for key, value in step.items() if key in
-                    ('mean', 'scale', 'to_bgr', 'mode')}
-    return {}
-
-
 def _working_size(cfg):
     """The training base size, else the config's ``test_size`` (test pipelines fix it)."""
     loader_cfg = cfg.data.get('train_loader') or {}
@@ -77,7 +68,7 @@ def main(argv=None):
         split_cfg = dict(cfg.data[args.split])
         split_cfg['test_mode'] = False  # index pairs even for evaluation splits
         dataset = build_dataset(split_cfg, key=f'data.{args.split}')
-        normalize_args = _normalize_args(split_cfg.get('pipeline', ()))
+        normalize_args = dataset.pipeline.normalization or {}  # for de-normalising
         out_size = _working_size(cfg)
         os.makedirs(args.out, exist_ok=True)
         indices = np.unique(np.linspace(0, len(dataset) - 1, max(args.num, 1)).astype(int))

@@ -17,9 +17,9 @@ import sys
 import numpy as np
 from PIL import Image
 
-from osmnseg.datasets.base import FRAME_EXTENSIONS, by_stem, list_files, read_split_list
 from osmnseg.datasets.pasted_clips import pasted_clip
-from osmnseg.datasets.pipelines.functional import read_image
+from osmnseg.io.folders import FRAME_EXTENSIONS, by_stem, list_files, read_split_list
+from osmnseg.io.images import read_image
 from osmnseg.io.palette import load_index_png, save_palette_png
 from osmnseg.utils.errors import OsmnsegError, OutputError
 

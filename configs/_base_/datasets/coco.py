@@ -38,3 +38,5 @@ data = dict(
              pipeline=test_pipeline),
     test=dict(type=dataset_type, data_root=data_root, split='val', test_mode=True,
               pipeline=test_pipeline))
+# No val_evaluator / test_evaluator: COCO has images, not video sequences to score (its
+# schedules set evaluation = None); validate a COCO-trained model on a video set's config.

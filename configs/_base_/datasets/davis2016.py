@@ -5,3 +5,4 @@ data = dict(
     train=dict(version=2016),
     val=dict(version=2016),
     test=dict(version=2016))
+# Scoring: DAVISMetric of ./davis2017.py (one object per sequence, masks > 0).

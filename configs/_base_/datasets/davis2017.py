@@ -44,3 +44,8 @@ data = dict(
              resolution='480p', test_mode=True, pipeline=test_pipeline),
     test=dict(type=dataset_type, data_root=data_root, version=2017, split='val',
               resolution='480p', test_mode=True, pipeline=test_pipeline))
+# Scoring (osmnseg.evaluation, METRICS registry): the DAVIS J&F protocol with J/F Mean, Recall
+# and Decay, and the original OSMN mIoU when asked for (--eval mIoU). Inherited by DAVIS 2016 and
+# ToyVOS; a config that puts another data set into data.val / data.test sets these too.
+val_evaluator = dict(type='DAVISMetric')
+test_evaluator = val_evaluator

@@ -19,3 +19,4 @@ data = dict(
              test_mode=True, pipeline=test_pipeline),
     test=dict(_delete_=True, type=dataset_type, data_root=data_root, version=2017,
               split='val', test_mode=True, pipeline=test_pipeline))
+# Scoring: DAVISMetric of ./davis2017.py (ToyVOS is in the DAVIS layout).

@@ -13,3 +13,7 @@ data = dict(
     samples_per_gpu=1,
     val=dict(type=dataset_type, data_root=data_root, test_mode=True, pipeline=test_pipeline),
     test=dict(type=dataset_type, data_root=data_root, test_mode=True, pipeline=test_pipeline))
+# Scoring: OSMN's youtube_eval.py mIoU (every labelled frame but the first, labels > 127, mean
+# per sequence); --eval J F also gives the DAVIS protocol on the same masks.
+val_evaluator = dict(_delete_=True, type='YouTubeObjectsMetric')
+test_evaluator = val_evaluator

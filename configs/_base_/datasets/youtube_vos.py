@@ -17,3 +17,7 @@ data = dict(
              test_mode=True, pipeline=test_pipeline),
     test=dict(_delete_=True, type=dataset_type, data_root=data_root, split='valid',
               test_mode=True, pipeline=test_pipeline))
+# No local scoring (valid has no public ground truth): --format-only writes Annotations/ and
+# submission.zip for the evaluation server.
+val_evaluator = dict(_delete_=True, type='YouTubeVOSMetric')
+test_evaluator = val_evaluator

@@ -7,17 +7,23 @@ step segments the known objects as one batch in one compiled call (``model.segme
 frame and K guides): the layers no modulator touches run once for the frame, the modulated rest
 once per object.
 Objects are merged with a constant 0.5 background score and an argmax, ties going to the lower
-id (spec §7.5). The core has no file paths: readers, writers and the online fine-tuning driver
+id (spec §7.5). :meth:`InferenceCore.step` is the one entry: every caller (data set testing,
+video inference, the web app, online fine-tuning, the benchmark) passes frames and masks through
+its checks. The core has no file paths: readers, writers and the online fine-tuning driver
 live in their own modules around it.
 """
+import contextlib
 import dataclasses
+import functools
+import time
 
 import numpy as np
 import tensorflow as tf
 
 from osmnseg.apis.inference.inputs import frame_input, spatial_guide_input, visual_guide_input
 from osmnseg.apis.inference.memory import ObjectMemory
-from osmnseg.apis.inference.merge import FrameScores, id_value, merge_scores, soft_aggregate
+from osmnseg.apis.inference.merge import FrameScores, merge_scores, soft_aggregate
+from osmnseg.apis.inference.pipeline import StageTimes
 from osmnseg.apis.inference.settings import InferenceSettings
 from osmnseg.io.masks import resize_mask
 from osmnseg.models.modulators.matching import MatchingMemory
@@ -29,28 +35,43 @@ class StepOutput:
     """What :meth:`InferenceCore.step` returns for one frame.
 
     Attributes:
-        index_mask: ``[H, W] uint8`` merged object ids (0 = background) at the frame's size.
-        probabilities: ``{obj_id: [H, W] float32}`` in ``[0, 1]``, one per object segmented
-            or given on this frame (a given mask is 0/1).
+        scores: the frame's :class:`~osmnseg.apis.inference.merge.FrameScores` (working size).
+        size: ``(H, W)`` of the frame.
     """
 
-    index_mask: np.ndarray
-    probabilities: dict
+    scores: FrameScores
+    size: tuple
+
+    @functools.cached_property
+    def index_mask(self):
+        """``[H, W] uint8`` merged object ids (0 = background) at the frame's size."""
+        return self.scores.index_mask(self.size)
+
+    @functools.cached_property
+    def probabilities(self):
+        """``{obj_id: [H, W] float32}`` in ``[0, 1]``, one per object segmented or given on
+        this frame (a given mask is 0/1), at the frame's size."""
+        return self.scores.probabilities(self.size)
 
 
 class InferenceCore:
     """Propagate object masks through a video, one frame per :meth:`step`.
 
     Args:
-        model: a built OSMN model (weights loaded, compute dtype set); the core prepares its
-            inference weights (``model.prepare_inference_weights``).
+        model: an OSMN model prepared for inference (``model.prepare_for_inference()``), or a
+            trained one (weights loaded, compute dtype set), which is prepared here once.
         settings: :class:`~osmnseg.apis.inference.settings.InferenceSettings`.
+
+    Attributes:
+        times: :class:`~osmnseg.apis.inference.pipeline.StageTimes` of the steps so far
+            (``prepare``: network inputs; ``model``: the compiled calls; ``merge``: merging
+            and the next frame's masks).
     """
 
     def __init__(self, model, settings):
-        model.prepare_inference_weights()
-        self.model = model
+        self.model = model if model.inference_only else model.prepare_for_inference()
         self.settings = settings
+        self.times = StageTimes()
         self.memory = ObjectMemory()
 
     @classmethod
@@ -61,7 +82,7 @@ class InferenceCore:
     @property
     def object_ids(self):
         """The ids of the known objects, increasing."""
-        return sorted(self.memory.objects, key=id_value)
+        return sorted(self.memory.objects)
 
     def reset(self):
         """Forget every object."""
@@ -102,46 +123,49 @@ class InferenceCore:
         size = frame.shape[:2]
         masks = {_checked_id(obj): _checked_mask(obj, mask, size)
                  for obj, mask in (masks or {}).items()}
-        scores = self.propagate(frame, masks, reencode)
-        return StepOutput(scores.index_mask(size), scores.probabilities(size))
+        output = StepOutput(self._propagate(frame, masks, reencode), size)
+        self.times.frames += 1
+        return output
 
-    def propagate(self, frame, masks=None, reencode=False):
-        """:meth:`step` before merging and resizing, without input checks.
-
-        Args:
-            frame: ``[H, W, 3] uint8`` RGB.
-            masks: ``{obj: [h, w] uint8 0/1}``, of any size (nearest-resized to the frame for
-                the visual guide and to the working size for the spatial guide); ``obj`` may be
-                ``None`` (a single object written as id 1).
-            reencode: as in :meth:`step`.
-
-        Returns:
-            :class:`~osmnseg.apis.inference.merge.FrameScores`.
-        """
-        masks = masks or {}
+    def _propagate(self, frame, masks, reencode):
+        """:meth:`step`'s :class:`~osmnseg.apis.inference.merge.FrameScores` of a checked
+        frame and checked ``{obj: [H, W] uint8 0/1}`` masks."""
         work_size = self.settings.working_size(frame.shape[:2])
         predicted = [obj for obj in self.memory.objects if obj not in masks]
-        image = (tf.constant(frame_input(frame, work_size, self.settings))
-                 if predicted or self.matching else None)
+        with self._stage('prepare'):
+            image = (tf.constant(frame_input(frame, work_size, self.settings))
+                     if predicted or self.matching else None)
         scores, embedding = self._predict(image, work_size, predicted)
         for obj, mask in masks.items():
             work_mask = resize_mask(mask, work_size)
             if obj not in self.memory or reencode:
-                if self.matching and embedding is None:
-                    embedding = self.model.embed(image)
-                self.memory.set_params(obj, self._encode(frame, obj, mask),
-                                       self._reference(embedding, work_mask))
+                with self._stage('model'):
+                    if self.matching and embedding is None:
+                        embedding = self.model.embed(image)
+                    self.memory.set_params(obj, self._encode(frame, obj, mask),
+                                           self._reference(embedding, work_mask))
             self.memory.masks[obj] = work_mask
             scores[obj] = work_mask.astype(np.float32)
         if self.matching:
-            self.memory.prev_embedding = (self.model.embed(image) if embedding is None
-                                          else embedding)
-        background = merged = None
-        if self.settings.merge == 'soft' and scores:
-            background, scores = soft_aggregate(scores)
-            merged = merge_scores(scores, background)
-        self._keep_next_masks(scores, merged, predicted)
+            with self._stage('model'):
+                self.memory.prev_embedding = (self.model.embed(image) if embedding is None
+                                              else embedding)
+        with self._stage('merge'):
+            background = merged = None
+            if self.settings.merge == 'soft' and scores:
+                background, scores = soft_aggregate(scores)
+                merged = merge_scores(scores, background)
+            self._keep_next_masks(scores, merged, predicted)
         return FrameScores(scores, dict(masks), bool(predicted), background, merged)
+
+    @contextlib.contextmanager
+    def _stage(self, stage):
+        """Add the block's time to ``times`` under ``stage``."""
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.times.add(stage, time.perf_counter() - start)
 
     @property
     def matching(self):
@@ -156,7 +180,7 @@ class InferenceCore:
                             'from at least one pixel of it.')
         if self.model.visual_modulator is None:
             return {}
-        guide = visual_guide_input(frame, resize_mask(mask, frame.shape[:2]), self.settings)
+        guide = visual_guide_input(frame, mask, self.settings)
         return self.model.encode_guide(tf.constant(guide))
 
     def _reference(self, embedding, work_mask):
@@ -172,23 +196,26 @@ class InferenceCore:
         predicted)."""
         if not objects:
             return {}, None
-        params = self.memory.stacked_params(objects)
-        spatial = None
-        if self.model.spatial_modulator is not None or self.model.guide_as_input:
-            spatial = tf.constant(np.stack([spatial_guide_input(
-                resize_mask(self.memory.masks[obj], work_size), self.settings)
-                for obj in objects]))
-        embedding = None
-        if self.matching:
-            ref_embedding, ref_mask = self.memory.stacked_references(objects)
-            prev_mask = np.stack([self.memory.masks[obj] for obj in objects])[..., None]
-            memory = MatchingMemory(ref_embedding, ref_mask, self.memory.prev_embedding,
-                                    tf.constant(prev_mask, tf.float32))
-            outputs = self.model.track(image, params, memory, spatial)
-            logits, embedding = outputs['logits'], outputs['embedding']
-        else:
-            logits = self.model.segment(image, spatial, params)
-        probabilities = tf.sigmoid(logits)[..., 0].numpy()
+        with self._stage('prepare'):
+            params = self.memory.stacked_params(objects)
+            spatial = memory = None
+            if self.model.spatial_modulator is not None or self.model.guide_as_input:
+                spatial = tf.constant(np.stack([spatial_guide_input(
+                    resize_mask(self.memory.masks[obj], work_size), self.settings)
+                    for obj in objects]))
+            if self.matching:
+                ref_embedding, ref_mask = self.memory.stacked_references(objects)
+                prev_mask = np.stack([self.memory.masks[obj] for obj in objects])[..., None]
+                memory = MatchingMemory(ref_embedding, ref_mask, self.memory.prev_embedding,
+                                        tf.constant(prev_mask, tf.float32))
+        with self._stage('model'):
+            embedding = None
+            if self.matching:
+                outputs = self.model.track(image, params, memory, spatial)
+                logits, embedding = outputs['logits'], outputs['embedding']
+            else:
+                logits = self.model.segment(image, spatial, params)
+            probabilities = tf.sigmoid(logits)[..., 0].numpy()
         return dict(zip(objects, probabilities)), embedding
 
     def _keep_next_masks(self, scores, merged, predicted):
@@ -196,7 +223,7 @@ class InferenceCore:
         with soft merging its region of the ``merged`` ids (objects never share a pixel)."""
         for obj in predicted:
             mask = (scores[obj] > self.settings.threshold if merged is None
-                    else merged == id_value(obj))
+                    else merged == obj)
             self.memory.masks[obj] = mask.astype(np.uint8)
 
 

@@ -5,64 +5,10 @@ import numpy as np
 import tensorflow as tf
 
 from osmnseg.io.masks import resize_mask
-
-BACKGROUND_SCORE = 0.5
-
+# the TensorFlow-free merging, shared with osmnseg.runtime (and imported from here by the core)
+from osmnseg.io.scores import merge_scores, soft_aggregate  # noqa: F401
 
 MERGE_MODES = ('argmax', 'soft')
-_ODDS_EPSILON = 1e-5  # probabilities are clipped to [eps, 1 - eps] before taking log-odds
-
-
-def merge_scores(scores, background=None):
-    """Merge per-object probabilities into one index mask (spec §7.5).
-
-    Stacks the background score (a constant 0.5 unless given) with the objects' scores in
-    increasing id order and takes the argmax, so a pixel goes to the most probable object if
-    that exceeds the background, ties going to the background, then to the lower id.
-
-    Args:
-        scores: ``{obj_id: [h, w] float32}`` (``None`` = a single object written as id 1).
-        background: ``[h, w] float32`` background score (:func:`soft_aggregate`), or ``None``.
-
-    Returns:
-        ``[h, w] uint8`` object ids.
-    """
-    objects = sorted(scores, key=id_value)
-    best = (np.full_like(scores[objects[0]], BACKGROUND_SCORE) if background is None
-            else background)
-    ids = np.zeros(best.shape, np.uint8)
-    for obj in objects:  # a strictly higher score wins: ties stay with the earlier entry
-        higher = scores[obj] > best
-        ids[higher] = id_value(obj)
-        best = np.where(higher, scores[obj], best)
-    return ids
-
-
-def soft_aggregate(scores):
-    """Soft aggregation of K objects' independent probabilities (RGMP, FEELVOS): the
-    background is the product of the objects' complements, and the K + 1 log-odds go through
-    a softmax, so the returned scores sum to 1 per pixel. One object keeps its probability,
-    the background its complement (the same mask either way).
-
-    Args:
-        scores: ``{obj: [h, w] float32}`` probabilities.
-
-    Returns:
-        ``(background [h, w] float32, {obj: [h, w] float32})``.
-    """
-    objects = list(scores)
-    if len(objects) == 1:
-        return 1 - scores[objects[0]], dict(scores)
-    probabilities = np.clip(np.stack([scores[obj] for obj in objects]), _ODDS_EPSILON,
-                            1 - _ODDS_EPSILON).astype(np.float32)
-    background = np.clip(np.prod(1 - probabilities, axis=0, keepdims=True), _ODDS_EPSILON,
-                         1 - _ODDS_EPSILON)
-    stacked = np.concatenate([background, probabilities])
-    logits = np.log(stacked) - np.log1p(-stacked)
-    logits -= logits.max(axis=0, keepdims=True)
-    odds = np.exp(logits)
-    aggregated = odds / odds.sum(axis=0, keepdims=True)
-    return aggregated[0], dict(zip(objects, aggregated[1:]))
 
 
 def resize_probability(probability, size):
@@ -70,11 +16,6 @@ def resize_probability(probability, size):
     if probability.shape == tuple(size):
         return probability
     return tf.image.resize(probability[..., None], size)[..., 0].numpy()
-
-
-def id_value(obj):
-    """The palette id an object is written with (``None``, a single object, is 1)."""
-    return 1 if obj is None else int(obj)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,6 +39,14 @@ class FrameScores:
     background: np.ndarray = None
     merged: np.ndarray = None
 
+    @classmethod
+    def combined(cls, parts):
+        """One frame's scores from ``parts`` holding disjoint objects (e.g. each object
+        segmented with its own fine-tuned weights); merged as in spec §7.5 (background 0.5)."""
+        return cls({obj: score for part in parts for obj, score in part.scores.items()},
+                   {obj: mask for part in parts for obj, mask in part.given.items()},
+                   any(part.predicted for part in parts))
+
     def index_mask(self, size):
         """``[H, W] uint8`` merged ids at ``size``. A frame where every object was given
         returns the given masks unchanged (nearest-resized), not their working-size copy."""
@@ -114,4 +63,4 @@ class FrameScores:
     def probabilities(self, size):
         """``{obj: [H, W] float32}`` in increasing id order, bilinear-resized to ``size``."""
         return {obj: resize_probability(self.scores[obj], tuple(size))
-                for obj in sorted(self.scores, key=id_value)}
+                for obj in sorted(self.scores)}

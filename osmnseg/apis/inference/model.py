@@ -2,9 +2,10 @@
 import os
 
 from osmnseg.config import Config
+from osmnseg.utils.precision import PRECISIONS
 
 
-def init_segmentor(config, checkpoint=None, device='cpu', cfg_options=None, dtype=None):
+def init_segmentor(config, checkpoint=None, device=None, cfg_options=None, dtype=None):
     """Build an OSMN model ready for inference.
 
     Args:
@@ -13,31 +14,38 @@ def init_segmentor(config, checkpoint=None, device='cpu', cfg_options=None, dtyp
             OSMN / TF-slim checkpoint (detected by ``load_checkpoint``); ``None`` keeps the
             random initialisation.
         device: a device name (``'cpu'``, ``'gpu'``, ``'npu'``), a device config dict or a
-            :class:`~osmnseg.devices.Device`; it is set up before the model is built.
+            :class:`~osmnseg.devices.Device`; default: the config's ``device`` entry, else
+            ``'cpu'`` (:func:`~osmnseg.devices.device_config`). It is set up before the model
+            is built.
         cfg_options: ``{dotted key: value}`` overrides merged into the config.
-        dtype: compute dtype (``'float32' | 'bfloat16' | 'float16'``); default: the config's
-            ``inference_dtype`` as :func:`inference_precision` reads it.
+        dtype: compute dtype (one of ``osmnseg.utils.precision.PRECISIONS``); default: the
+            config's ``inference_dtype`` as :func:`inference_precision` reads it.
 
     Returns:
-        the OSMN module with weights loaded, compute dtype set and ``model.cfg`` attached.
+        the OSMN module with weights loaded, compute dtype and ``xla_kernels`` (the device's)
+        set and ``model.cfg`` attached; ``model.prepare_for_inference()`` makes its inference
+        copy.
     """
-    from osmnseg.devices import Device, build_device
+    from osmnseg.devices import Device, build_device, device_config
     from osmnseg.models import build_segmentor, load_checkpoint
 
     cfg = Config.fromfile(config) if isinstance(config, (str, os.PathLike)) else config.deepcopy()
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    if device is None:
+        device = device_config(cfg)
     device = device if isinstance(device, Device) else build_device(device)
     device.setup()
     model = build_segmentor(cfg.model)
     if checkpoint is not None:
         load_checkpoint(model, str(checkpoint))
     model.set_compute_dtype(dtype or inference_precision(cfg, device)[0])
+    model.xla_kernels = device.xla_kernels
     model.cfg = cfg
     return model
 
 
-INFERENCE_DTYPES = ('device', 'fast_bf16', 'float32', 'bfloat16', 'float16')
+INFERENCE_DTYPES = ('device', 'fast_bf16') + PRECISIONS
 
 
 def inference_precision(cfg, device):

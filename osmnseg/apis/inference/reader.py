@@ -2,10 +2,9 @@
 import os
 
 import numpy as np
-from PIL import Image
 
-from osmnseg.datasets.pipelines.functional import read_image
-from osmnseg.io.masks import binarize_mask
+from osmnseg.io.images import read_image, read_image_size
+from osmnseg.io.masks import binarize_mask, resize_mask
 from osmnseg.io.palette import load_index_png
 from osmnseg.utils.errors import DataError
 
@@ -18,8 +17,7 @@ def read_frame(frame):
 def frame_size(frame):
     """``(H, W)`` of a frame array or image file (reads the file header only)."""
     if isinstance(frame, (str, os.PathLike)):
-        with Image.open(frame) as image:
-            return image.height, image.width
+        return read_image_size(str(frame))
     return np.shape(frame)[:2]
 
 
@@ -49,8 +47,9 @@ class AnnotationReader:
                 else np.asarray(value)
         return self.cache[index]
 
-    def first_masks(self, index, object_ids, first_frame):
-        """``{obj: [H, W] uint8 0/1}`` of the objects whose first annotated frame is ``index``.
+    def first_masks(self, index, object_ids, first_frame, size=None):
+        """``{obj: [H, W] uint8 0/1}`` of the objects whose first annotated frame is ``index``,
+        nearest-resized to ``size = (H, W)`` when given (the frame's size).
 
         Raises:
             DataError: such an object has no pixel in that frame's annotation.
@@ -63,4 +62,6 @@ class AnnotationReader:
             if not masks[obj].any():
                 raise DataError(f'object {obj} has an empty mask in its first annotated frame '
                                 f'{index}; remove it from the object list or fix the annotation.')
+            if size is not None:
+                masks[obj] = resize_mask(masks[obj], size)
         return masks

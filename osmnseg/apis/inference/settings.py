@@ -2,12 +2,16 @@
 import dataclasses
 
 from osmnseg.apis.inference.merge import MERGE_MODES
+from osmnseg.datasets.pipelines.functional import (DEFAULT_DILATE_RADIUS, DEFAULT_GUIDE_SIZE,
+                                                   DEFAULT_MIN_STD, TEST_PAD_RATIO)
 from osmnseg.utils.errors import ConfigError
 
 
 @dataclasses.dataclass
 class InferenceSettings:
-    """How frames and guides are prepared at test time (must match training).
+    """How frames and guides are prepared at test time (must match training). The defaults
+    are the spec's, named once in ``osmnseg.datasets.pipelines.functional`` and shared with the
+    pipeline steps.
 
     Attributes:
         size: working ``(H, W)``; ``None`` = each frame's own size.
@@ -29,14 +33,14 @@ class InferenceSettings:
 
     size: tuple = None
     max_size: int = None
-    guide_size: int = 224
-    pad_ratio: float = 0.03
+    guide_size: int = DEFAULT_GUIDE_SIZE
+    pad_ratio: float = TEST_PAD_RATIO
     keep_aspect_ratio: bool = False
     mask_guide_background: bool = True
     normalize: dict = dataclasses.field(default_factory=dict)
     spatial_guide: str = 'gaussian'
-    min_std: float = 5.0
-    dilate_radius: int = 5
+    min_std: float = DEFAULT_MIN_STD
+    dilate_radius: int = DEFAULT_DILATE_RADIUS
     threshold: float = 0.5
     merge: str = 'argmax'
 

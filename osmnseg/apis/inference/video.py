@@ -6,13 +6,16 @@ from the object's previous prediction (binary, threshold 0.5, at working resolut
 perturbation). Frames are streamed: nothing but the current frame and the core's state is held.
 """
 import dataclasses
+import time
 
 import numpy as np
 
 from osmnseg.apis.inference.core import InferenceCore
 from osmnseg.apis.inference.finetuned import finetuned_frame_scores
+from osmnseg.apis.inference.pipeline import ReadAhead, StageTimes
 from osmnseg.apis.inference.reader import AnnotationReader, read_frame
 from osmnseg.apis.inference.settings import InferenceSettings
+from osmnseg.io.masks import object_ids_in
 
 
 @dataclasses.dataclass
@@ -39,12 +42,21 @@ class VideoSegmenter:
         settings: :class:`InferenceSettings`.
         finetuner: an :class:`~osmnseg.apis.online_finetune.OnlineFinetuner` to fine-tune a copy
             of the weights on each object's first frame before segmenting it (``None``: off).
+
+    Attributes:
+        times: :class:`~osmnseg.apis.inference.pipeline.StageTimes` of every video segmented
+            so far without fine-tuning (frames decoded ahead in a thread: ``read``; the core's
+            ``prepare`` / ``model`` / ``merge``, resizing the outputs included).
     """
 
     def __init__(self, model, settings=None, finetuner=None):
         self.model = model
         self.settings = settings or InferenceSettings()
         self.finetuner = finetuner
+        # without fine-tuning the weights stay as they are: prepared once for every video
+        self.prepared = None if finetuner is not None or model.inference_only \
+            else model.prepare_for_inference()
+        self.times = StageTimes()
 
     def segment(self, frames, annotations, object_ids=None, first_frame=None,
                 return_probabilities=False, output_size=None):
@@ -54,9 +66,10 @@ class VideoSegmenter:
             frames: iterable of ``[H, W, 3] uint8`` RGB frames or image paths (streamed); with
                 a finetuner it must be a sequence (it is read once per object).
             annotations: ``{frame index: [H, W] integer index mask or PNG path}``; must hold
-                every object's first annotated frame (later entries are not used).
-            object_ids: ids to segment; default: the non-zero ids of frame 0's annotation.
-                ``None`` inside the list means "every non-zero pixel" (single-object sets).
+                every object's first annotated frame (later entries are not used); a mask of
+                another size than its frame is nearest-resized to the frame.
+            object_ids: ids (integers >= 1) to segment; default: the non-zero ids of frame
+                0's annotation.
             first_frame: ``{obj_id: frame index}`` where each object is first annotated
                 (default 0 for all).
             return_probabilities: add per-object probability maps to the results.
@@ -68,7 +81,7 @@ class VideoSegmenter:
         """
         annotation = AnnotationReader(annotations)
         if object_ids is None:
-            object_ids = [int(i) for i in np.unique(annotation(0)) if i != 0]
+            object_ids = object_ids_in(annotation(0))
         object_ids = list(object_ids)
         first_frame = dict(first_frame or {obj: 0 for obj in object_ids})
         if self.finetuner is None:
@@ -76,10 +89,14 @@ class VideoSegmenter:
         else:
             steps = finetuned_frame_scores(self.finetuner, self.settings, list(frames),
                                            annotation, object_ids, first_frame)
-        for index, size, scores in steps:
-            size = output_size or size
-            probabilities = scores.probabilities(size) if return_probabilities else None
-            yield FrameResult(index, scores.index_mask(size), probabilities)
+        for index, output in steps:
+            start = time.perf_counter()
+            size = output_size or output.size
+            probabilities = (output.scores.probabilities(size) if return_probabilities
+                             else None)
+            result = FrameResult(index, output.scores.index_mask(size), probabilities)
+            self.times.add('merge', time.perf_counter() - start)
+            yield result
 
     def segment_sequence(self, sequence, return_probabilities=False):
         """Segment a data set's :class:`~osmnseg.datasets.VideoSequence` (frames streamed);
@@ -89,9 +106,14 @@ class VideoSegmenter:
                             return_probabilities, tuple(sequence.original_size))
 
     def _frame_scores(self, frames, annotation, object_ids, first_frame):
-        """``(index, (H, W), FrameScores)`` per frame, all objects in one core."""
-        core = InferenceCore(self.model, self.settings)
-        for index, frame in enumerate(frames):
-            frame = read_frame(frame)
-            masks = annotation.first_masks(index, object_ids, first_frame)
-            yield index, frame.shape[:2], core.propagate(frame, masks)
+        """``(index, StepOutput)`` per frame, all objects in one core, the next frames decoded
+        ahead while the core runs."""
+        core = InferenceCore(self.prepared or self.model, self.settings)
+        try:
+            with ReadAhead(frames, read_frame, times=self.times) as reader:
+                for index, frame in enumerate(reader):
+                    masks = annotation.first_masks(index, object_ids, first_frame,
+                                                   frame.shape[:2])
+                    yield index, core.step(frame, masks)
+        finally:
+            self.times.merge(core.times)

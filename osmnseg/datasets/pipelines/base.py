@@ -8,8 +8,18 @@ class BaseTransform(abc.ABC):
 
     A transform that decides how test frames or guides are prepared also says so for the
     array-in inference (``osmnseg.apis.InferenceSettings.from_config``) through
-    :meth:`inference_settings`, so that training and testing cannot diverge.
+    :meth:`inference_settings`, so that training and testing cannot diverge. What other code
+    needs to know of a built pipeline, the transforms declare in the attributes below, which
+    ``Compose`` reads (no one matches transform names).
     """
+
+    guide_size = None
+    """Side of the square visual guide this transform writes (``results['guide']``);
+    ``None``: it writes none."""
+
+    normalization = None
+    """The keyword arguments of ``normalize_image`` (``mean``, ``scale``, ``to_bgr``, ``mode``)
+    this transform normalises frames with; ``None``: it does not normalise."""
 
     @classmethod
     def inference_settings(cls, step):

@@ -1,6 +1,13 @@
 """``Compose``: a data pipeline built from the config's list of transform dicts."""
 from osmnseg.datasets.pipelines.formatting import PACKED_KEYS, PackInputs
+from osmnseg.datasets.pipelines.functional import DEFAULT_GUIDE_SIZE
 from osmnseg.registry import TRANSFORMS
+
+
+def visual_guide_size(pipeline, key='pipeline'):
+    """Side of the visual guide a pipeline config (a list of step dicts; ``None``: empty)
+    writes: :attr:`Compose.guide_size` of the pipeline built from it."""
+    return Compose(pipeline or (), key).guide_size
 
 
 class Compose:
@@ -28,6 +35,21 @@ class Compose:
         """The entries the final ``PackInputs`` packs (``PACKED_KEYS`` when it is absent)."""
         last = self.transforms[-1] if self.transforms else None
         return last.keys if isinstance(last, PackInputs) else PACKED_KEYS
+
+    @property
+    def guide_size(self):
+        """Side of the visual guide the pipeline writes: that of the first transform that
+        declares one (``BaseTransform.guide_size``), ``DEFAULT_GUIDE_SIZE`` when none does."""
+        sizes = [transform.guide_size for transform in self.transforms
+                 if getattr(transform, 'guide_size', None) is not None]
+        return int(sizes[0]) if sizes else DEFAULT_GUIDE_SIZE
+
+    @property
+    def normalization(self):
+        """``normalize_image`` keyword arguments of the first transform that normalises
+        (``BaseTransform.normalization``); ``None`` when none does."""
+        return next((transform.normalization for transform in self.transforms
+                     if getattr(transform, 'normalization', None) is not None), None)
 
     def __call__(self, results):
         """Run every transform; returns the final ``results`` dict."""

@@ -38,6 +38,10 @@ class Normalize(BaseTransform):
         self.mode = mode
         self.keys = tuple(keys)
 
+    @property
+    def normalization(self):
+        return dict(mean=self.mean, scale=self.scale, to_bgr=self.to_bgr, mode=self.mode)
+
     @classmethod
     def inference_settings(cls, step):
         return {'normalize': {key: step[key] for key in ('mean', 'scale', 'to_bgr', 'mode')

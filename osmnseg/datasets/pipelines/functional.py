@@ -1,68 +1,29 @@
 """Pure numpy/PIL building blocks of OSMN's input preprocessing (spec §4).
 
 The TRANSFORMS classes of this package are thin wrappers around these functions, and the
-inference code calls them directly, so training and testing prepare inputs the same way. Mask
-selection, nearest resize and dilation live in :mod:`osmnseg.io.masks`.
+inference code calls them directly, so training and testing prepare inputs the same way. Reading
+files lives in :mod:`osmnseg.io`, and so do mask selection, nearest resize and dilation
+(:mod:`osmnseg.io.masks`).
 Conventions: images are ``[H, W, 3] uint8`` RGB until :func:`normalize_image`; masks are
 ``[H, W] uint8`` (0 = background); sizes are ``(H, W)``; boxes are ``(xmin, ymin, xmax, ymax)``.
 Randomness comes only from an explicit ``numpy.random.Generator``; ``rng=None`` means "test
 mode" (no random augmentation at all).
 """
 import numpy as np
-from PIL import Image, ImageEnhance, UnidentifiedImageError
-from pycocotools import mask as coco_mask
+from PIL import Image, ImageEnhance
 
 from osmnseg.io.masks import binary_dilation, disk, resize_mask
-from osmnseg.utils.errors import DataError
 
 CAFFE_MEAN_BGR = (104.0, 117.0, 123.0)
 NORMALIZE_MODES = ('mean_subtract', 'rgb_unit')
 MAD_TO_STD = 1.4826  # MAD of a normal distribution times this is its standard deviation
-
-
-# ---------------------------------------------------------------------------------- reading
-def read_image(path):
-    """Read a frame as RGB.
-
-    Returns:
-        ``[H, W, 3] uint8`` RGB; grey (and palette, CMYK, ...) images are converted, so a grey
-        frame has three equal channels.
-
-    Raises:
-        DataError: the file is missing or is not a readable (complete) image.
-    """
-    try:
-        with Image.open(path) as image:
-            image.load()  # decode now, so a truncated file fails here and names itself
-            return np.asarray(image.convert('RGB'), dtype=np.uint8)
-    except FileNotFoundError as err:
-        raise DataError(f'{path} does not exist; check the data root and the frame '
-                        'folder.') from err
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
-        raise DataError(f'{path} is not a readable image ({err}); replace the corrupted '
-                        'file.') from err
-
-
-def coco_segmentation_to_rle(segmentation, height, width):
-    """One compressed RLE of a COCO ``segmentation`` (polygons, uncompressed or compressed
-    RLE), by the rules of ``pycocotools.coco.COCO.annToRLE``."""
-    if isinstance(segmentation, list):  # polygons: one RLE per part, merged
-        return coco_mask.merge(coco_mask.frPyObjects(segmentation, height, width))
-    if isinstance(segmentation.get('counts'), list):  # uncompressed RLE
-        return coco_mask.frPyObjects(segmentation, height, width)
-    rle = dict(segmentation)
-    if isinstance(rle['counts'], str):  # compressed RLE as read from JSON
-        rle['counts'] = rle['counts'].encode('ascii')
-    return rle
-
-
-def coco_segmentation_to_mask(segmentation, height, width):
-    """Rasterise a COCO ``segmentation`` like ``COCO.annToMask``.
-
-    Returns:
-        ``[height, width] uint8`` with values 0/1.
-    """
-    return coco_mask.decode(coco_segmentation_to_rle(segmentation, height, width)).astype(np.uint8)
+# The spec's preparation defaults, written only here: the transforms of this package and
+# osmnseg.apis.InferenceSettings take theirs from these names.
+DEFAULT_GUIDE_SIZE = 224  # the visual modulators' original input side (spec §4.2 step 4)
+TRAIN_PAD_RATIO = 0.0  # spec §4.2 step 3: the centre of the training box jitter ...
+TEST_PAD_RATIO = 0.03  # ... and the fixed padding per side of the test-time guide box
+DEFAULT_MIN_STD = 5.0  # spec §4.3 step 2: lower bound of the Gaussian's robust std, pixels
+DEFAULT_DILATE_RADIUS = 5  # spec §4.4: disk radius of the MaskTrack guide's dilation
 
 
 # ---------------------------------------------------------------------------------- geometry
@@ -163,8 +124,8 @@ def _fit_keep_aspect(image, mask, size):
 
 
 # ---------------------------------------------------------------------------------- visual guide
-def make_visual_guide(image, mask, rng=None, size=224, jitter_ratio=0.0, pad_ratio=0.0,
-                      rotate_deg=0.0, flip_prob=0.0, color_jitter_range=None,
+def make_visual_guide(image, mask, rng=None, size=DEFAULT_GUIDE_SIZE, jitter_ratio=0.0,
+                      pad_ratio=None, rotate_deg=0.0, flip_prob=0.0, color_jitter_range=None,
                       keep_aspect_ratio=False):
     """Crop the object and build the visual guide (spec §4.2 steps 2-5; normalisation and
     background masking are separate steps).
@@ -183,11 +144,15 @@ def make_visual_guide(image, mask, rng=None, size=224, jitter_ratio=0.0, pad_rat
         mask: ``[H, W] uint8`` object mask of that frame (non-zero = object).
         rng: ``numpy.random.Generator`` for the training augmentation; ``None`` disables every
             random step (jitter, colour, rotation, flip).
+        pad_ratio: box padding ratio per side; ``None``: the spec's, ``TEST_PAD_RATIO`` (3 %)
+            at test (``rng=None``) and ``TRAIN_PAD_RATIO`` (0) in training.
         color_jitter_range: ``(low, high)`` of the brightness and contrast factors, or ``None``.
 
     Returns:
         ``(guide [size, size, 3] uint8, guide_mask [size, size] uint8)``.
     """
+    if pad_ratio is None:
+        pad_ratio = TEST_PAD_RATIO if rng is None else TRAIN_PAD_RATIO
     xmin, ymin, xmax, ymax = mask_bbox(mask)
     tight_box = (xmin, ymin, xmax + 1, ymax + 1)
     image, mask = crop_zero_fill(image, tight_box), crop_zero_fill(mask, tight_box)
@@ -216,7 +181,7 @@ def make_visual_guide(image, mask, rng=None, size=224, jitter_ratio=0.0, pad_rat
 
 
 # ---------------------------------------------------------------------------------- spatial guide
-def robust_gaussian_params(mask, min_std=5.0):
+def robust_gaussian_params(mask, min_std=DEFAULT_MIN_STD):
     """Robust centre and spread of the non-zero pixels (``util.py: compute_robust_moments``).
 
     Returns:
@@ -249,7 +214,8 @@ def gaussian_heatmap(size, center, std):
     return np.clip(np.outer(np.exp(-dy), np.exp(-dx)), 0.0, 1.0).astype(np.float32)
 
 
-def make_spatial_guide(mask, rng=None, center_perturb=0.2, std_perturb=0.4, min_std=5.0):
+def make_spatial_guide(mask, rng=None, center_perturb=0.2, std_perturb=0.4,
+                       min_std=DEFAULT_MIN_STD):
     """The Gaussian spatial guide of spec §4.3 (``util.py: get_gb_image``).
 
     Args:
@@ -302,7 +268,7 @@ def perturb_mask(mask, rng, scale_range=(0.8, 1.2), shift_ratio=0.2):
 
 
 def make_masktrack_guide(mask, rng=None, scale_range=(0.8, 1.2), shift_ratio=0.2,
-                         dilate_radius=5):
+                         dilate_radius=DEFAULT_DILATE_RADIUS):
     """The MaskTrack-style spatial guide of spec §4.4.
 
     Args:

@@ -1,23 +1,14 @@
 """Transforms that build OSMN's two guides: the visual guide (spec §4.2) and the spatial
 guide, as a Gaussian heatmap (§4.3) or a MaskTrack-style dilated mask (§4.4)."""
 from osmnseg.datasets.pipelines.base import BaseTransform
-from osmnseg.datasets.pipelines.functional import (make_masktrack_guide, make_spatial_guide,
-                                                   make_visual_guide)
+from osmnseg.datasets.pipelines.functional import (DEFAULT_DILATE_RADIUS, DEFAULT_GUIDE_SIZE,
+                                                   DEFAULT_MIN_STD, make_masktrack_guide,
+                                                   make_spatial_guide, make_visual_guide)
 from osmnseg.io.masks import resize_mask
 from osmnseg.registry import TRANSFORMS
 from osmnseg.utils.errors import DataError
 
 COLOR_JITTER_RANGE = (0.8, 1.3)
-DEFAULT_GUIDE_SIZE = 224  # the visual modulators' original input side
-
-
-def visual_guide_size(pipeline):
-    """Side of the visual guide a pipeline config (a list of step dicts) produces: the ``size``
-    of its ``VisualGuide`` step, ``DEFAULT_GUIDE_SIZE`` when it has none or leaves it unset."""
-    for step in pipeline or ():
-        if step.get('type') == 'VisualGuide':
-            return int(step.get('size', DEFAULT_GUIDE_SIZE))
-    return DEFAULT_GUIDE_SIZE
 
 
 @TRANSFORMS.register_module()
@@ -32,7 +23,8 @@ class VisualGuide(BaseTransform):
     Args:
         size: output side (224 for the VGG16 / MobileNet visual modulators).
         jitter_ratio: training box jitter, each side's ratio ``U(pad - j, pad + j)``.
-        pad_ratio: box padding ratio per side (0.03 at test, as the reference).
+        pad_ratio: box padding ratio per side; ``None``: the spec's, 3 % with ``test_mode``
+            and 0 in training (``TEST_PAD_RATIO`` / ``TRAIN_PAD_RATIO``).
         rotate_deg: training rotation range in degrees (nearest, zero border).
         flip_prob: training horizontal-flip probability.
         color_jitter: training brightness then contrast factors ``U(0.8, 1.3)``.
@@ -41,7 +33,7 @@ class VisualGuide(BaseTransform):
         image_key, mask_key: the reference frame and its mask (COCO: ``image``).
     """
 
-    def __init__(self, size=DEFAULT_GUIDE_SIZE, jitter_ratio=0.1, pad_ratio=0.0, rotate_deg=10.0,
+    def __init__(self, size=DEFAULT_GUIDE_SIZE, jitter_ratio=0.1, pad_ratio=None, rotate_deg=10.0,
                  flip_prob=0.5, color_jitter=False, keep_aspect_ratio=False, test_mode=False,
                  image_key='guide_image', mask_key='guide_mask'):
         self.size = size
@@ -54,6 +46,10 @@ class VisualGuide(BaseTransform):
         self.test_mode = test_mode
         self.image_key = image_key
         self.mask_key = mask_key
+
+    @property
+    def guide_size(self):
+        return self.size
 
     @classmethod
     def inference_settings(cls, step):
@@ -96,8 +92,8 @@ class SpatialGuide(BaseTransform):
             augmented current mask ``label``.
     """
 
-    def __init__(self, center_perturb=0.2, std_perturb=0.4, min_std=5.0, test_mode=False,
-                 source_key='prev_mask'):
+    def __init__(self, center_perturb=0.2, std_perturb=0.4, min_std=DEFAULT_MIN_STD,
+                 test_mode=False, source_key='prev_mask'):
         self.center_perturb = center_perturb
         self.std_perturb = std_perturb
         self.min_std = min_std
@@ -130,8 +126,8 @@ class MaskTrackGuide(BaseTransform):
         source_key: as for ``SpatialGuide``.
     """
 
-    def __init__(self, scale_range=(0.8, 1.2), shift_ratio=0.2, dilate_radius=5,
-                 test_mode=False, source_key='prev_mask'):
+    def __init__(self, scale_range=(0.8, 1.2), shift_ratio=0.2,
+                 dilate_radius=DEFAULT_DILATE_RADIUS, test_mode=False, source_key='prev_mask'):
         self.scale_range = tuple(scale_range)
         self.shift_ratio = shift_ratio
         self.dilate_radius = dilate_radius

@@ -2,7 +2,8 @@
 import numpy as np
 
 from osmnseg.datasets.pipelines.base import BaseTransform
-from osmnseg.datasets.pipelines.functional import coco_segmentation_to_mask, read_image
+from osmnseg.io.coco_masks import coco_segmentation_to_mask
+from osmnseg.io.images import read_image
 from osmnseg.io.masks import binarize_mask, resize_mask
 from osmnseg.io.palette import load_index_png
 from osmnseg.registry import TRANSFORMS

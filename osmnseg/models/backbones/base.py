@@ -34,6 +34,12 @@ class Backbone(Module):
     """
 
     early_layers = ()
+    fused_modulation = True  # GuideShifts as one XLA kernel (False: an inference copy for a
+    #                          device without XLA kernels, see Module.inference_copy)
+
+    def freeze(self, dtype, xla_kernels):
+        """An inference copy fuses the modulation only where the device runs XLA kernels."""
+        self.fused_modulation = bool(xla_kernels)
 
     @property
     def modulatable_layers(self):
@@ -63,7 +69,8 @@ class Backbone(Module):
         for step in self.steps()[start:stop]:
             x = step.fn(x, training)
             if step.name in scales or step.name in shifts:
-                x = modulate(x, scales.get(step.name), shifts.get(step.name))
+                x = modulate(x, scales.get(step.name), shifts.get(step.name),
+                             fused=self.fused_modulation)
             if step.name in keep:
                 features[step.name] = x
         return x, features

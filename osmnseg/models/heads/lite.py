@@ -43,9 +43,9 @@ class LiteHead(Module):
         self.score = Conv2D('score', side_channels * len(self.sides), 1, 1, **init)
         self.projection = ProjectedSides(self.sides, self.score)
 
-    def prepare(self, dtype):
-        """Prepare the projected side weights for inference passes (:class:`ProjectedSides`)."""
-        return self.projection.prepare(dtype)
+    def freeze(self, dtype, xla_kernels):
+        """Hold the projected side weights as ``dtype`` constants (:class:`ProjectedSides`)."""
+        self.projection = ProjectedSides(self.sides, self.score, dtype)
 
     def __call__(self, features, output_size, training=False):
         """``resize(score(concat(resize(side(f)))))`` computed in the equal order

@@ -51,9 +51,9 @@ class SideOutputHead(Module):
         self.fuse = Conv2D('upscore-fuse', side_channels * len(self.in_features), 1, 1)
         self.projection = ProjectedSides(self.sides, self.fuse)
 
-    def prepare(self, dtype):
-        """Prepare the projected side weights for inference passes (:class:`ProjectedSides`)."""
-        return self.projection.prepare(dtype)
+    def freeze(self, dtype, xla_kernels):
+        """Hold the projected side weights as ``dtype`` constants (:class:`ProjectedSides`)."""
+        self.projection = ProjectedSides(self.sides, self.fuse, dtype)
 
     def ordered_children(self):
         return [m for pair in zip(self.sides, self.upsamples) for m in pair] + [self.fuse]

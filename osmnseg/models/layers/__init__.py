@@ -7,13 +7,12 @@ from osmnseg.models.layers.modulation import (GuideShift, ModulatableLayer, Modu
                                               broadcast_batch, modulate)
 from osmnseg.models.layers.norm import BatchNorm, ConvBN
 from osmnseg.models.layers.pooling import avg_pool, ceil_valid_avg_pool, max_pool
-from osmnseg.models.layers.prepared import PreparedSet, reading_prepared, weights_changed
 from osmnseg.models.layers.resize import (BilinearUpsample, bilinear_filter_1d, bilinear_kernel,
                                           center_crop, crop_offsets, legacy_resize_bilinear)
 
 __all__ = [
     'activate', 'Module', 'join_scope', 'Conv2D', 'DepthwiseConv2D', 'Dropout',
     'GuideShift', 'ModulatableLayer', 'Modulation', 'as_map', 'broadcast_batch', 'modulate', 'BatchNorm', 'ConvBN', 'avg_pool',
-    'ceil_valid_avg_pool', 'max_pool', 'PreparedSet', 'reading_prepared', 'weights_changed', 'BilinearUpsample', 'bilinear_filter_1d', 'bilinear_kernel', 'center_crop',
+    'ceil_valid_avg_pool', 'max_pool', 'BilinearUpsample', 'bilinear_filter_1d', 'bilinear_kernel', 'center_crop',
     'crop_offsets', 'legacy_resize_bilinear'
 ]

@@ -7,6 +7,7 @@ lists its children in network order. From that, :meth:`Module.reference_variable
 original variable names (``'conv1/conv1_1/weights'``) that checkpoint import relies on.
 """
 import collections.abc
+import copy
 import re
 
 import tensorflow as tf
@@ -76,6 +77,33 @@ class Module(tf.Module):
             kernels.extend(child.regularized_kernels())
         return kernels
 
+    def inference_copy(self, dtype, xla_kernels=True):
+        """An immutable copy of this module for inference passes in ``dtype``.
+
+        The copy holds every weight as a constant (a snapshot: the module itself is unchanged
+        and keeps training; after its variables change, make a new copy), its child modules
+        are copied the same way, and then each copy's :meth:`freeze` also holds as constants
+        what it would otherwise derive from its weights on every call (folded batch norms,
+        projected head kernels), cast to ``dtype``.
+
+        Args:
+            dtype: compute dtype of the inference passes (``tf.DType``).
+            xla_kernels: whether the device runs small XLA-compiled kernels (the fused
+                modulation; ``Device.xla_kernels``).
+        """
+        clone = copy.copy(self)
+        for name, value in vars(self).items():
+            if name.startswith('_self_'):  # TF's tracking lists: the copy gets its own
+                clone.__dict__[name] = copy.copy(value)
+            else:
+                clone.__dict__[name] = _copied(value, dtype, xla_kernels)
+        clone.freeze(dtype, xla_kernels)
+        return clone
+
+    def freeze(self, dtype, xla_kernels):
+        """Hold derived inference weights as ``dtype`` constants (called on an
+        :meth:`inference_copy` only; modules with such weights override this)."""
+
     def reapply_fixed_weights(self):
         """Re-write every fixed (non-learned) kernel below this module, e.g. after a load."""
         for child in self.ordered_children():
@@ -91,3 +119,30 @@ def _modules_in(value):
     if isinstance(value, (list, tuple)):
         return [m for item in value for m in _modules_in(item)]
     return []
+
+
+def _copied(value, dtype, xla_kernels):
+    """``value`` (a module, a variable, or lists / tuples / dicts holding them) with each module
+    replaced by its :meth:`Module.inference_copy` and each variable by a constant of its value;
+    anything else is kept as it is."""
+    if isinstance(value, Module):
+        return value.inference_copy(dtype, xla_kernels)
+    if isinstance(value, tf.Variable):
+        return tf.constant(value.read_value())
+    if not _holds_weights(value):
+        return value
+    if isinstance(value, collections.abc.Mapping):
+        return {key: _copied(item, dtype, xla_kernels) for key, item in value.items()}
+    items = [_copied(item, dtype, xla_kernels) for item in value]
+    if hasattr(value, '_fields'):  # a named tuple
+        return type(value)(*items)
+    return tuple(items) if isinstance(value, tuple) else items
+
+
+def _holds_weights(value):
+    """Whether ``value`` is, or a list / tuple / dict below it holds, a module or variable."""
+    if isinstance(value, (Module, tf.Variable)):
+        return True
+    if isinstance(value, collections.abc.Mapping):
+        value = list(value.values())
+    return isinstance(value, (list, tuple)) and any(_holds_weights(item) for item in value)

@@ -4,7 +4,6 @@ from typing import NamedTuple
 
 import tensorflow as tf
 
-from osmnseg.devices.base import xla_kernels_available
 
 ModulatableLayer = collections.namedtuple('ModulatableLayer', ['name', 'channels', 'stride'])
 ModulatableLayer.__doc__ = """A backbone layer that may be modulated.
@@ -99,22 +98,23 @@ def _guide_modulation(x, scale, guide, weight, bias):
     return tf.cast(y + tf.nn.relu(shift), x.dtype)
 
 
-def modulate(x, scale=None, shift=None):
+def modulate(x, scale=None, shift=None, fused=True):
     """Return ``x * scale + shift`` (either may be ``None``), computed in ``x``'s dtype.
 
-    A :class:`GuideShift` is applied by one XLA-compiled element-wise kernel that also computes
-    the shift map (inference: 3 passes over the modulated feature maps become 1; the lite
-    variant's bfloat16 frame 40 -> 35 ms), or expanded first on a device without XLA kernels
-    (:func:`~osmnseg.devices.base.xla_kernels_available`); tensors by TensorFlow's ops.
+    With ``fused``, a :class:`GuideShift` is applied by one XLA-compiled element-wise kernel
+    that also computes the shift map (inference: 3 passes over the modulated feature maps
+    become 1; the lite variant's bfloat16 frame 40 -> 35 ms); without (a device without XLA
+    kernels, ``Device.xla_kernels``) it is expanded first. Tensors go through TensorFlow's ops.
 
     Args:
         x: ``[B,h,w,C]`` activation of a modulated layer (after its activation function).
         scale: ``[B,C]`` or ``[B,h,w,C]`` (or broadcastable) per-sample scales γ.
         shift: ``[B,C]`` or ``[B,h,w,C]`` (or broadcastable) per-sample shifts β, or a
             :class:`GuideShift` with a guide of ``x``'s height and width.
+        fused: apply a :class:`GuideShift` with the XLA kernel.
     """
     if isinstance(shift, GuideShift):
-        if xla_kernels_available():
+        if fused:
             return _guide_modulation(x, None if scale is None else as_map(scale), *shift)
         shift = shift.dense()
     if scale is not None:

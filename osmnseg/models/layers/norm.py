@@ -3,7 +3,6 @@ import tensorflow as tf
 
 from osmnseg.models.layers.activations import activate
 from osmnseg.models.layers.base import Module
-from osmnseg.models.layers.prepared import PreparedWeights
 
 
 class BatchNorm(Module):
@@ -89,9 +88,9 @@ class ConvBN(Module):
     batch norm is folded into the convolution (kernel scaled per output channel, plus a bias), so
     the block is one convolution with a fused bias and activation in the compute dtype instead of
     a convolution followed by a float32 normalisation and two casts (3x faster for the lite
-    variant in bfloat16; the same function up to rounding). After :meth:`prepare` the folded
-    weights are read from variables of the compute dtype instead of being folded and cast on
-    every call (:mod:`~osmnseg.models.layers.prepared`).
+    variant in bfloat16; the same function up to rounding). An :meth:`inference_copy` holds the
+    folded weights as constants of its compute dtype instead of folding and casting them on
+    every call.
     """
 
     def __init__(self, scope, conv, channels, momentum, epsilon=1e-3, activation='relu',
@@ -100,20 +99,16 @@ class ConvBN(Module):
         self.conv = conv
         self.bn = BatchNorm(channels, momentum, epsilon, trainable=trainable)
         self.activation = activation
-        self.prepared = None
+        self.folded = None  # (kernel, bias) constants of an inference copy
 
-    def prepare(self, dtype):
-        """Hold the folded inference weights in ``dtype`` variables from now on (inference
-        passes in ``dtype`` read them, see :func:`reading_prepared`); returns the :class:`PreparedWeights` for the caller's
-        :class:`PreparedSet`, which keeps them current."""
-        self.prepared = PreparedWeights(self.inference_weights, dtype)
-        return [self.prepared]
+    def freeze(self, dtype, xla_kernels):
+        """Hold the folded inference weights as ``dtype`` constants."""
+        self.folded = tuple(tf.cast(value, dtype) for value in self.inference_weights())
 
     def __call__(self, x, training=False):
         if training:
             return self._train(x)
-        prepared = None if self.prepared is None else self.prepared.current(x.dtype)
-        kernel, bias = prepared or self.inference_weights()
+        kernel, bias = self.folded or self.inference_weights()
         return self.conv.apply(x, tf.cast(kernel, x.dtype), tf.cast(bias, x.dtype),
                                self.activation)
 

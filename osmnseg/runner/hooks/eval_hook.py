@@ -7,8 +7,9 @@ from osmnseg.runner.hooks.hook import Hook
 class EvalHook(Hook):
     """Every ``interval`` iterations (and after the last one) run ``runner.validate()``.
 
-    The config's ``evaluation`` dict builds this hook; its ``metric`` list configures the
-    evaluator (``osmnseg.apis.validation``) and its ``save_best`` the checkpoint hook.
+    The config's ``evaluation`` dict builds this hook; its ``metric`` list selects the figures
+    of the evaluator (``val_evaluator``, see ``osmnseg.apis.validation``, the same scoring path
+    as ``tools/test.py``) and its ``save_best`` configures the checkpoint hook.
 
     Args:
         interval: iterations between evaluations.

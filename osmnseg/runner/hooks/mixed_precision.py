@@ -17,8 +17,9 @@ import keras
 from osmnseg.registry import HOOKS
 from osmnseg.runner.hooks.hook import Hook
 from osmnseg.utils.errors import ConfigError
+from osmnseg.utils.precision import PRECISIONS
 
-_DTYPES = ('auto', 'float32', 'bfloat16', 'float16')
+_DTYPES = ('auto',) + PRECISIONS
 
 
 @HOOKS.register_module()
@@ -26,7 +27,7 @@ class MixedPrecisionHook(Hook):
     """Set the model's compute dtype and wrap the optimizer for loss scaling before training.
 
     Args:
-        dtype: 'auto', 'float32', 'bfloat16' or 'float16'.
+        dtype: 'auto' (the device's training precision) or one of ``PRECISIONS``.
         loss_scale: 'dynamic', a fixed float, or None; 'auto' means dynamic for float16 and
             for the NPU, none otherwise.
         initial_scale: initial dynamic loss scale.

@@ -66,7 +66,7 @@ def test_guide_crop_keeps_the_last_row_and_column():
     # Quirk 13 fixed: the 16x16 object crops to 16x16 (the reference lost a row and a column).
     image = _ramp_image(40, 50)
     mask = _rectangle((40, 50), (8, 23), (4, 19))
-    guide, guide_mask = F.make_visual_guide(image, mask, size=16)
+    guide, guide_mask = F.make_visual_guide(image, mask, size=16, pad_ratio=0.0)
     np.testing.assert_array_equal(guide, image[8:24, 4:20])
     assert guide_mask.all()
 
@@ -83,6 +83,17 @@ def test_test_time_padding_of_three_percent_is_zero_filled():
     assert guide_mask[3:103, 3:103].all() and guide_mask.sum() == 100 * 100
 
 
+def test_default_padding_is_the_spec_s_three_percent_at_test_and_none_in_training():
+    image = _ramp_image(200, 220)
+    mask = _rectangle((200, 220), (50, 149), (60, 159))  # a 100x100 box
+    np.testing.assert_array_equal(F.make_visual_guide(image, mask, size=106)[0],
+                                  F.make_visual_guide(image, mask, size=106, pad_ratio=0.03)[0])
+    assert F.TEST_PAD_RATIO == 0.03 and F.TRAIN_PAD_RATIO == 0.0
+    # training without jitter: the tight box alone, resized (no 3 % border of zeros)
+    trained, _ = F.make_visual_guide(image, mask, np.random.default_rng(0), size=100)
+    np.testing.assert_array_equal(trained, image[50:150, 60:160])
+
+
 def test_jitter_box_truncates_toward_zero():
     assert F.jitter_box(10, 10, (0.15, -0.15, 0.15, -0.15)) == (-1, 1, 11, 9)
     assert F.jitter_box(100, 50, (0.03,) * 4) == (-3, -1, 103, 51)
@@ -90,14 +101,14 @@ def test_jitter_box_truncates_toward_zero():
 
 def test_empty_guide_mask_uses_the_full_image():
     image = _ramp_image(24, 24)
-    guide, _ = F.make_visual_guide(image, np.zeros((24, 24), np.uint8), size=24)
+    guide, _ = F.make_visual_guide(image, np.zeros((24, 24), np.uint8), size=24, pad_ratio=0.0)
     np.testing.assert_array_equal(guide, image)
 
 
 def test_keep_aspect_ratio_pads_centred():
     image = np.full((10, 40, 3), 200, np.uint8)
     guide, guide_mask = F.make_visual_guide(image, np.ones((10, 40), np.uint8), size=20,
-                                            keep_aspect_ratio=True)
+                                            pad_ratio=0.0, keep_aspect_ratio=True)
     # scale 0.5 -> 20x5, pad (20 - 5) // 2 = 7 rows on top, 8 below.
     assert guide_mask[7:12].all() and guide_mask.sum() == 100
     assert (guide[7:12] == 200).all() and not guide[:7].any() and not guide[12:].any()
@@ -182,14 +193,3 @@ def test_mask_background_zeroes_exactly_the_background():
     masked = F.mask_background(guide, mask)
     assert (masked[mask == 0] == 0).all()
     np.testing.assert_array_equal(masked[mask == 1], guide[mask == 1])
-
-
-# ------------------------------------------------------------------ masks
-def test_coco_polygon_and_rle_rasterise_alike():
-    polygon = [[2.0, 2.0, 9.0, 2.0, 9.0, 7.0, 2.0, 7.0]]
-    from_polygon = F.coco_segmentation_to_mask(polygon, 12, 16)
-    assert from_polygon.dtype == np.uint8 and set(np.unique(from_polygon)) == {0, 1}
-    from pycocotools import mask as coco_mask
-    compressed = coco_mask.encode(np.asfortranarray(from_polygon))
-    compressed['counts'] = compressed['counts'].decode('ascii')  # as stored in JSON
-    np.testing.assert_array_equal(F.coco_segmentation_to_mask(compressed, 12, 16), from_polygon)

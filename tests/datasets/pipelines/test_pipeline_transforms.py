@@ -7,8 +7,8 @@ from PIL import Image
 
 from osmnseg.config import Config
 from osmnseg.io.palette import save_palette_png
-from osmnseg.datasets.pipelines import (DEFAULT_GUIDE_SIZE, Compose, make_spatial_guide,
-                                        visual_guide_size)
+from osmnseg.datasets.pipelines import (DEFAULT_GUIDE_SIZE, TEST_PAD_RATIO, Compose,
+                                        make_spatial_guide, visual_guide_size)
 from osmnseg.io.masks import resize_mask
 from osmnseg.registry import TRANSFORMS
 from osmnseg.utils.errors import BuildError, ConfigError, DataError, RegistryError
@@ -81,6 +81,18 @@ def test_visual_guide_test_mode_ignores_the_generator():
     second = guide(dict(guide_image=image, guide_mask=mask, rng=np.random.default_rng(1)))
     assert first['guide'].shape == (32, 32, 3) and first['guide_mask'].shape == (32, 32)
     np.testing.assert_array_equal(first['guide'], second['guide'])
+
+
+def test_visual_guide_pads_by_the_spec_unless_told():
+    image = np.random.default_rng(0).integers(0, 255, (100, 120, 3), dtype=np.uint8)
+    mask = _rectangle((100, 120), (20, 69), (30, 89))  # 50x60: int(0.03 * side) = 1 pixel
+
+    def guide(**kwargs):
+        step = _build(type='VisualGuide', size=32, test_mode=True, **kwargs)
+        return step(dict(guide_image=image, guide_mask=mask.copy()))['guide']
+
+    np.testing.assert_array_equal(guide(), guide(pad_ratio=TEST_PAD_RATIO))
+    assert not np.array_equal(guide(), guide(pad_ratio=0.0))
 
 
 def test_visual_guide_rejects_a_mask_of_another_size():
@@ -184,6 +196,21 @@ def test_visual_guide_size_is_read_from_the_pipeline_config():
     assert visual_guide_size(steps) == 112
     assert visual_guide_size([dict(type='VisualGuide')]) == DEFAULT_GUIDE_SIZE == 224
     assert visual_guide_size([dict(type='LoadFrame')]) == visual_guide_size(None) == 224
+
+
+def test_compose_asks_its_steps_what_they_declare_not_their_names():
+    class SquareCrop:  # any name: what counts is the declared guide_size
+        guide_size = 96
+
+        def __call__(self, results):
+            return results
+
+    assert Compose([dict(type='LoadFrame'), SquareCrop()]).guide_size == 96
+    assert Compose([dict(type='LoadFrame')]).guide_size == DEFAULT_GUIDE_SIZE
+    normalize = dict(type='Normalize', mean=(1, 2, 3), scale=0.5, to_bgr=False, mode='rgb_unit')
+    assert Compose([dict(type='LoadFrame'), normalize]).normalization == dict(
+        mean=(1, 2, 3), scale=0.5, to_bgr=False, mode='rgb_unit')
+    assert Compose([dict(type='LoadFrame')]).normalization is None
 
 
 

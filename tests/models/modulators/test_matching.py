@@ -90,6 +90,16 @@ def test_local_matching_sees_only_its_window():
     np.testing.assert_allclose(maps[:, 1], 1.0)  # background within reach everywhere
 
 
+@pytest.mark.parametrize('shape, window', [((2, 13, 7, 3), 5), ((1, 6, 11, 1), 9)])
+def test_window_patches_equal_extract_patches(shape, window):
+    from osmnseg.models.modulators.matching import _patches
+
+    x = tf.random.stateless_uniform(shape, [0, 1])
+    expected = tf.image.extract_patches(x, [1, window, window, 1], [1, 1, 1, 1], [1, 1, 1, 1],
+                                        'SAME')
+    np.testing.assert_array_equal(_patches(x, window), expected)
+
+
 def test_build_errors_name_the_fix():
     with pytest.raises(BuildError, match='source_layer.*modulated_layers'):
         MODULATORS.build(dict(type='MatchingModulator', layers=LAYERS,

@@ -1,0 +1,95 @@
+"""Video files: read a video's frames, write frames as an animated GIF (PIL) or an MP4.
+
+Reading videos and writing MP4 need the optional ``video`` extra (imageio with its ffmpeg
+plugin); without it those functions raise a ConfigError that says how to install it. GIFs
+need only PIL.
+"""
+import os
+
+import numpy as np
+from PIL import Image
+
+from osmnseg.utils.errors import ConfigError
+
+VIDEO_EXTRA_HINT = 'pip install -e ".[video]"  (imageio + imageio-ffmpeg)'
+
+
+def require_video_extra():
+    """The imageio module with its ffmpeg plugin (the optional ``video`` extra).
+
+    Raises:
+        ConfigError: imageio / imageio-ffmpeg are not installed (the message says how to
+            install them).
+    """
+    try:
+        import imageio.v2 as imageio
+        import imageio_ffmpeg  # noqa: F401  (the ffmpeg binary imageio needs for MP4)
+    except ImportError as err:
+        raise ConfigError(f'reading or writing MP4 needs the optional video extra; install it '
+                          f'with {VIDEO_EXTRA_HINT} or use frame folders and GIFs.') from err
+    return imageio
+
+
+def read_video_frames(path):
+    """Yield the frames of a video file as ``[H, W, 3] uint8`` RGB (optional ``video`` extra).
+
+    Raises:
+        ConfigError: imageio / imageio-ffmpeg are not installed.
+    """
+    reader_module = require_video_extra()
+    with reader_module.get_reader(path) as reader:
+        for frame in reader:
+            yield np.asarray(frame, np.uint8)[..., :3]
+
+
+def _as_image(frame, max_size):
+    """An RGB PIL image of ``frame`` (an array or an image path), its longer side scaled down
+    (bilinear) to ``max_size`` when it exceeds it (``None``: kept)."""
+    image = Image.open(frame) if isinstance(frame, (str, os.PathLike)) else \
+        Image.fromarray(np.asarray(frame, np.uint8))
+    image = image.convert('RGB')
+    if max_size and max(image.size) > max_size:
+        ratio = max_size / max(image.size)
+        image = image.resize((max(1, round(image.width * ratio)),
+                              max(1, round(image.height * ratio))), Image.BILINEAR)
+    return image
+
+
+def write_gif(path, frames, fps=10, max_size=480):
+    """Write an animated GIF that loops forever.
+
+    Args:
+        path: output ``.gif`` (parents created).
+        frames: iterable of ``[H, W, 3] uint8`` arrays or image paths, read one at a time.
+        fps: frames per second.
+        max_size: frames whose longer side exceeds this are scaled down (None: keep).
+
+    Returns:
+        ``True`` if the file was written (``False`` for no frames).
+    """
+    images = (_as_image(frame, max_size) for frame in frames)
+    first = next(images, None)
+    if first is None:
+        return False
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    first.save(path, format='GIF', save_all=True, append_images=images,
+               duration=max(1, round(1000 / fps)), loop=0)
+    return True
+
+
+def write_mp4(path, frames, fps=10):
+    """Write an H.264 MP4 with imageio's ffmpeg plugin (the optional ``video`` extra).
+
+    Args:
+        path: output ``.mp4`` (parents created).
+        frames: iterable of ``[H, W, 3] uint8`` arrays or image paths.
+        fps: frames per second.
+
+    Raises:
+        ConfigError: imageio / imageio-ffmpeg are not installed.
+    """
+    writer_module = require_video_extra()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with writer_module.get_writer(path, fps=fps, macro_block_size=1) as writer:
+        for frame in frames:
+            writer.append_data(np.asarray(_as_image(frame, None)))

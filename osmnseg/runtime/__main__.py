@@ -1,0 +1,4 @@
+"""``python -m osmnseg.runtime``: see :mod:`osmnseg.runtime.command`."""
+from osmnseg.runtime.command import main
+
+main()
