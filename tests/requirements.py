@@ -100,6 +100,7 @@ def required():
 def require(*requirements):
     """Skip the calling test (or module, when called at import) unless every requirement is
     present; under ``OSMNSEG_REQUIRE=all`` fail it instead, naming what is missing."""
+    __tracebackhide__ = True  # pytest reports the caller's line
     missing = [r.describe() for r in requirements if not r.present()]
     if not missing:
         return

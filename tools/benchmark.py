@@ -7,7 +7,8 @@
     python tools/benchmark.py --compare-original ../video_seg   # needs pip install -e ".[compare]"
 
 Modes: per-frame inference (default), ``--train`` (training iterations), ``--video-frames N``
-(RSS over a generated video run through VideoSegmenter) and ``--agreement`` (masks of --dtype
+(RSS over a generated video run through VideoSegmenter), ``--end-to-end`` (the config's test
+set through tools/test.py's frame loop beside the model alone) and ``--agreement`` (masks of --dtype
 against float32 on the config's val set), and ``--compare-original PATH`` (the ratio table
 osmnseg / original OSMN code, run side by side in this process from a checkout of
 linjieyangsc/video_seg; no CONFIG, the models are configs/_base_/models/ of this repository).
@@ -66,6 +67,12 @@ def parse_args(argv=None):
     mode.add_argument('--train', action='store_true', help='benchmark training iterations')
     mode.add_argument('--video-frames', type=positive_int, metavar='N',
                       help='memory mode: VideoSegmenter over a generated N-frame video')
+    mode.add_argument('--end-to-end', action='store_true',
+                      help="the config's data.test (--split) through the whole frame loop of "
+                           'tools/test.py (PNGs into a temporary folder, no scoring) and the '
+                           'model alone at the test size, same dtype, same run: the ratio')
+    parser.add_argument('--split', choices=['test', 'val'], default='test',
+                        help='--end-to-end: which data set of the config')
     mode.add_argument('--agreement', action='store_true',
                       help='mask agreement (J per frame) of --dtype against float32 on '
                            'data.val: on its own, given float32\'s guides, and a float32 '
@@ -102,7 +109,11 @@ def parse_args(argv=None):
         parser.error('--agreement compares trained masks: give --checkpoint.')
     args.mode = ('train' if args.train else 'video' if args.video_frames else
                  'agreement' if args.agreement else 'compare' if args.compare_original else
-                 'inference')
+                 'end_to_end' if args.end_to_end else 'inference')
+    if args.end_to_end and not args.checkpoint:
+        parser.error('--end-to-end segments real frames: give --checkpoint.')
+    if args.split != 'test' and not args.end_to_end:
+        parser.error('--split applies to --end-to-end.')
     if args.mode == 'compare':
         if args.config:
             parser.error('--compare-original times the repository\'s own model configs '
@@ -135,8 +146,11 @@ def run(cfg, args):
     from osmnseg.datasets.pipelines import visual_guide_size
     from osmnseg.devices import build_device, device_config
 
+    from osmnseg.apis.inference.model import inference_precision
+
     device = build_device(device_config(cfg or {}, args.device))
-    dtype = args.dtype or device.default_precision('train' if args.train else 'inference')
+    dtype = args.dtype or (device.default_precision('train') if args.train else
+                           inference_precision(cfg or {}, device)[0])
     if args.mode == 'compare':
         from osmnseg.benchmark.compare import compare_with_original
         configs = {key: load_config(os.path.join(MODEL_CONFIGS, name), args.cfg_options,
@@ -166,7 +180,10 @@ def run(cfg, args):
             ConvPeak(dtype), args.peak_repeats, guide_size, args.profile,
             floor=args.kernel_floor), data=args.data)
     model = init_segmentor(cfg, args.checkpoint, device=device, dtype=dtype)
-    if args.mode == 'video':
+    if args.mode == 'end_to_end':
+        from osmnseg.benchmark.end_to_end import benchmark_end_to_end
+        return benchmark_end_to_end(model, cfg, args.split, args.frames, args.warmup,
+                                    args.size)
         from osmnseg.benchmark.video import benchmark_video_memory
         return benchmark_video_memory(model, InferenceSettings.from_config(cfg),
                                       args.video_frames, args.size, args.objects)

@@ -3,11 +3,9 @@ such overlays are written by :mod:`osmnseg.io.video`.
 
 Colours are the DAVIS palette (object 1 red, 2 green, 3 yellow, ...), as in the annotations.
 """
-import os
-
 import numpy as np
-from PIL import Image
 
+from osmnseg.io.images import save_image
 from osmnseg.io.masks import resize_mask
 from osmnseg.io.palette import DAVIS_PALETTE
 
@@ -48,5 +46,4 @@ def _boundaries(mask):
 
 def save_overlay(path, image, mask, alpha=0.5):
     """Write :func:`overlay_mask` of ``image`` and ``mask`` as a PNG (parents created)."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    Image.fromarray(overlay_mask(image, mask, alpha)).save(path)
+    save_image(path, overlay_mask(image, mask, alpha))

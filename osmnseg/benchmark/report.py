@@ -10,6 +10,12 @@ from osmnseg.benchmark.agreement import LADDER_EXPONENTS
 # (key, label, format) in display order; keys missing from a result are skipped.
 ROWS = (
     ('config', 'config', '{}'), ('mode', 'mode', '{}'), ('dtype', 'compute dtype', '{}'),
+    ('frames_total', 'frames (end to end)', '{}'),
+    ('end_to_end_fps', 'end to end frames/s (read to last PNG)', '{:.2f}'),
+    ('model_alone_fps', 'model alone frames/s', '{:.2f}'),
+    ('end_to_end_ratio', 'end to end / model alone', '{:.2f}'),
+    ('loop_model_fps', "the loop's model calls frames/s", '{:.2f}'),
+    ('stages', 'loop stages', '{}'),
     ('size', 'size (H, W)', '{}'), ('objects', 'objects per frame', '{}'),
     ('batch_size', 'batch size', '{}'), ('frame_ms_median', 'frame time median (ms)', '{:.1f}'),
     ('frame_ms_p90', 'frame time p90 (ms)', '{:.1f}'), ('fps', 'frames/s', '{:.2f}'),

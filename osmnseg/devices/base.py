@@ -17,6 +17,7 @@ from osmnseg.utils.precision import PRECISIONS
 
 MODES = ('inference', 'train')
 
+
 class Device(abc.ABC):
     """Base class of the DEVICES registry entries.
 

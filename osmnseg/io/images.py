@@ -5,6 +5,7 @@ the file and the fix (:func:`open_image`); the readers of index PNGs (:mod:`osmn
 open their files the same way.
 """
 import contextlib
+import os
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -48,6 +49,13 @@ def read_image(path):
     with open_image(path, 'frame') as image:
         image.load()  # decode now, so a truncated file fails here and names itself
         return np.asarray(image.convert('RGB'), dtype=np.uint8)
+
+
+def save_image(path, image):
+    """Write an ``[H, W, 3] uint8`` RGB array (or a PIL image) to ``path``, its format from
+    the extension (parents created)."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    (image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image))).save(path)
 
 
 def read_image_size(path):

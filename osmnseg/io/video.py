@@ -42,7 +42,11 @@ def read_video_frames(path):
             yield np.asarray(frame, np.uint8)[..., :3]
 
 
-def _as_image(frame, max_size):
+GIF_MAX_SIZE = 480  # GIF frames are scaled down to this longer side by default
+OVERLAY_FORMATS = ('mp4', 'gif', 'png')  # how overlays of a clip can be written
+
+
+def rgb_image(frame, max_size=None):
     """An RGB PIL image of ``frame`` (an array or an image path), its longer side scaled down
     (bilinear) to ``max_size`` when it exceeds it (``None``: kept)."""
     image = Image.open(frame) if isinstance(frame, (str, os.PathLike)) else \
@@ -55,7 +59,7 @@ def _as_image(frame, max_size):
     return image
 
 
-def write_gif(path, frames, fps=10, max_size=480):
+def write_gif(path, frames, fps=10, max_size=GIF_MAX_SIZE):
     """Write an animated GIF that loops forever.
 
     Args:
@@ -67,7 +71,7 @@ def write_gif(path, frames, fps=10, max_size=480):
     Returns:
         ``True`` if the file was written (``False`` for no frames).
     """
-    images = (_as_image(frame, max_size) for frame in frames)
+    images = (rgb_image(frame, max_size) for frame in frames)
     first = next(images, None)
     if first is None:
         return False
@@ -78,18 +82,54 @@ def write_gif(path, frames, fps=10, max_size=480):
 
 
 def write_mp4(path, frames, fps=10):
-    """Write an H.264 MP4 with imageio's ffmpeg plugin (the optional ``video`` extra).
+    """Write an H.264 MP4 of ``frames`` (an iterable of ``[H, W, 3] uint8`` arrays or image
+    paths) with :class:`Mp4Writer`; returns the number of frames written.
+
+    Raises:
+        ConfigError: imageio / imageio-ffmpeg are not installed.
+    """
+    with Mp4Writer(path, fps) as writer:
+        for frame in frames:
+            writer.append(frame)
+    return writer.count
+
+
+class Mp4Writer:
+    """An H.264 MP4 written one frame at a time with imageio's ffmpeg plugin (the optional
+    ``video`` extra): memory does not grow with the video.
 
     Args:
         path: output ``.mp4`` (parents created).
-        frames: iterable of ``[H, W, 3] uint8`` arrays or image paths.
         fps: frames per second.
 
     Raises:
         ConfigError: imageio / imageio-ffmpeg are not installed.
     """
-    writer_module = require_video_extra()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    with writer_module.get_writer(path, fps=fps, macro_block_size=1) as writer:
-        for frame in frames:
-            writer.append_data(np.asarray(_as_image(frame, None)))
+
+    def __init__(self, path, fps=10):
+        writer_module = require_video_extra()
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        self.writer = writer_module.get_writer(path, fps=fps, macro_block_size=1)
+        self.count = 0
+
+    def append(self, frame):
+        """Add ``frame`` (``[H, W, 3] uint8`` or an image path)."""
+        self.writer.append_data(np.asarray(rgb_image(frame, None)))
+        self.count += 1
+
+    def close(self):
+        self.writer.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def video_fps(path):
+    """The frame rate a video file declares (optional ``video`` extra), or ``None``."""
+    reader_module = require_video_extra()
+    with reader_module.get_reader(path) as reader:
+        fps = reader.get_meta_data().get('fps')
+    return float(fps) if fps else None

@@ -159,3 +159,27 @@ def test_profile_into_a_file_is_refused_before_the_benchmark_runs(tmp_path):
     assert info.value.code == (f'error: --profile {notes} is a file, not a folder; give a '
                                'folder path.')
     assert notes.read_text() == 'mine'
+
+
+def test_end_to_end_mode_runs_the_test_set_beside_the_model_alone(tiny_run, capsys):
+    config, work_dir, options = tiny_run
+    result = benchmark.main([config, '--checkpoint', work_dir, '--end-to-end', '--frames', '2',
+                             '--warmup', '1', '--dtype', 'float32', '--cfg-options', *options])
+    assert result['mode'] == 'end_to_end' and result['frames_total'] > 0
+    assert result['end_to_end_ratio'] == pytest.approx(
+        result['end_to_end_fps'] / result['model_alone_fps'])
+    assert result['size'] == [32, 64]  # the tiny config's test size
+    assert set(result['stage_ms']) == {'read', 'prepare', 'model', 'merge', 'write'}
+    assert all(ms >= 0 for ms in result['stage_ms'].values()) and result['stage_ms']['model'] > 0
+    printed = capsys.readouterr().out
+    assert 'end to end / model alone' in printed and 'per frame: read' in printed
+
+
+def test_end_to_end_needs_a_checkpoint_and_split_needs_end_to_end(tiny_run, capsys):
+    config, _, _ = tiny_run
+    with pytest.raises(SystemExit):
+        benchmark.parse_args([config, '--end-to-end'])
+    assert '--end-to-end segments real frames: give --checkpoint.' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        benchmark.parse_args([config, '--split', 'val'])
+    assert '--split applies to --end-to-end.' in capsys.readouterr().err

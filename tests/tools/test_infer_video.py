@@ -30,24 +30,58 @@ def clip(tmp_path):
     return str(folder), str(tmp_path / 'mask.png'), mask
 
 
-def test_clip_gives_masks_overlays_and_gif(tiny_run, clip, tmp_path, capsys):
+def test_clip_gives_full_size_masks_and_only_the_overlays_asked_for(tiny_run, clip, tmp_path,
+                                                                     capsys):
     config, work_dir, options = tiny_run
     frames, mask_path, mask = clip
     out = tmp_path / 'out'
     count = infer_video.main([config, work_dir, '--frames', frames, '--mask', mask_path,
                               '--out', str(out), '--max-size', '64', '--dtype', 'float32',
                               '--cfg-options', *options])
-    assert count == 5 and 'frames/s' in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert count == 5 and 'frames/s' in printed and 'per frame: read' in printed
     names = [f'frame_{i:03d}.png' for i in range(5)]
-    assert sorted(os.listdir(out / 'masks')) == names == sorted(os.listdir(out / 'overlays'))
+    assert sorted(os.listdir(out)) == ['masks'] and sorted(os.listdir(out / 'masks')) == names
     first = load_index_png(str(out / 'masks' / names[0]))
     np.testing.assert_array_equal(first, mask)  # frame 1 = the given mask, full size
     assert all(load_index_png(str(out / 'masks' / n)).shape == SIZE for n in names)
-    with Image.open(out / 'overlay.gif') as gif:
-        assert gif.n_frames == 5
     with pytest.raises(SystemExit, match='--overwrite'):
         infer_video.main([config, work_dir, '--frames', frames, '--mask', mask_path,
                           '--out', str(out), '--cfg-options', *options])
+    out = tmp_path / 'with_overlays'
+    infer_video.main([config, work_dir, '--frames', frames, '--mask', mask_path, '--out',
+                      str(out), '--max-size', '64', '--overlay', 'png', '--overlay', 'gif',
+                      '--fps', '5', '--cfg-options', *options])
+    assert sorted(os.listdir(out / 'overlays')) == names
+    with Image.open(out / 'overlay.gif') as gif:
+        assert gif.n_frames == 5 and gif.info['duration'] == 200
+    with Image.open(out / 'overlays' / names[0]) as overlay:
+        assert overlay.size == (SIZE[1], SIZE[0])
+
+
+def test_a_video_is_streamed_and_its_frame_rate_kept_for_the_mp4(tiny_run, clip, tmp_path):
+    from osmnseg.io.video import read_video_frames, video_fps, write_mp4
+
+    pytest.importorskip('imageio_ffmpeg', reason='the video extra (pip install -e ".[video]")')
+    config, work_dir, options = tiny_run
+    frames, mask_path, mask = clip
+    video = str(tmp_path / 'clip.mp4')
+    write_mp4(video, [os.path.join(frames, f) for f in sorted(os.listdir(frames))], fps=12)
+    out = tmp_path / 'out'
+    count = infer_video.main([config, work_dir, '--video', video, '--mask', mask_path,
+                              '--out', str(out), '--max-size', '64', '--overlay', 'mp4',
+                              '--cfg-options', *options])
+    assert count == 5
+    assert sorted(os.listdir(out / 'masks')) == [f'{i:05d}.png' for i in range(5)]
+    assert video_fps(str(out / 'overlay.mp4')) == 12.0
+    overlays = list(read_video_frames(str(out / 'overlay.mp4')))
+    assert len(overlays) == 5 and overlays[0].shape == SIZE + (3,)
+    late = str(tmp_path / 'late.png')
+    save_palette_png(late, mask * 2)  # object 2, for a frame the video does not have
+    with pytest.raises(SystemExit, match='is for frame 7 but the video has 5 frames'):
+        infer_video.main([config, work_dir, '--video', video, '--mask', mask_path,
+                          '--mask', f'7={late}', '--out', str(tmp_path / 'late'),
+                          '--cfg-options', *options])
 
 
 def test_large_frames_are_segmented_at_max_size_with_their_aspect(tiny_run, clip):

@@ -23,7 +23,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadFrame'),
     dict(type='LoadCocoMasks', out_keys=('label', 'guide_mask')),
-    dict(type='VisualGuide', size=224, test_mode=True, image_key='image'),
+    dict(type='VisualGuide', size=224, pad_ratio=0.0, test_mode=True, image_key='image'),
     dict(type='Resize', size=test_size, mask_keys=('label',)),
     dict(type='SpatialGuide', test_mode=True, source_key='label'),
     dict(type='Normalize', **img_norm_cfg),

@@ -13,10 +13,11 @@ def init_segmentor(config, checkpoint=None, device=None, cfg_options=None, dtype
         checkpoint: a work dir (its ``last_checkpoint``), a checkpoint prefix, or an original
             OSMN / TF-slim checkpoint (detected by ``load_checkpoint``); ``None`` keeps the
             random initialisation.
-        device: a device name (``'cpu'``, ``'gpu'``, ``'npu'``), a device config dict or a
-            :class:`~osmnseg.devices.Device`; default: the config's ``device`` entry, else
-            ``'cpu'`` (:func:`~osmnseg.devices.device_config`). It is set up before the model
-            is built.
+        device: a device name (``'cpu'``, ``'gpu'``, ``'npu'``; the command line's
+            ``--device``), a device config dict or a :class:`~osmnseg.devices.Device`; a name or
+            ``None`` goes through :func:`~osmnseg.devices.device_config` (name > the config's
+            ``device`` entry > ``'cpu'``, the entry's options kept for its own type). It is
+            set up before the model is built.
         cfg_options: ``{dotted key: value}`` overrides merged into the config.
         dtype: compute dtype (one of ``osmnseg.utils.precision.PRECISIONS``); default: the
             config's ``inference_dtype`` as :func:`inference_precision` reads it.
@@ -32,8 +33,8 @@ def init_segmentor(config, checkpoint=None, device=None, cfg_options=None, dtype
     cfg = Config.fromfile(config) if isinstance(config, (str, os.PathLike)) else config.deepcopy()
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
-    if device is None:
-        device = device_config(cfg)
+    if device is None or isinstance(device, str):
+        device = device_config(cfg, device)
     device = device if isinstance(device, Device) else build_device(device)
     device.setup()
     model = build_segmentor(cfg.model)

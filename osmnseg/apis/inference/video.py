@@ -27,11 +27,14 @@ class FrameResult:
         mask: ``[H0, W0] uint8`` merged object ids at the output size (default: the frame's).
         probabilities: ``{obj_id: [H0, W0] float32}`` when requested (objects being segmented
             at this frame; an object's own first frame gives its ground truth as 0/1).
+        frame: the ``[H, W, 3] uint8`` RGB frame itself when requested (e.g. to draw the
+            mask over it), else ``None``.
     """
 
     index: int
     mask: np.ndarray
     probabilities: dict = None
+    frame: np.ndarray = None
 
 
 class VideoSegmenter:
@@ -59,7 +62,7 @@ class VideoSegmenter:
         self.times = StageTimes()
 
     def segment(self, frames, annotations, object_ids=None, first_frame=None,
-                return_probabilities=False, output_size=None):
+                return_probabilities=False, output_size=None, return_frames=False):
         """Segment a video frame by frame.
 
         Args:
@@ -75,6 +78,7 @@ class VideoSegmenter:
             return_probabilities: add per-object probability maps to the results.
             output_size: ``(H, W)`` of the returned masks (e.g. the annotation size); default:
                 each frame's own size.
+            return_frames: add each frame (``FrameResult.frame``).
 
         Yields:
             :class:`FrameResult` per frame, in order.
@@ -87,14 +91,18 @@ class VideoSegmenter:
         if self.finetuner is None:
             steps = self._frame_scores(frames, annotation, object_ids, first_frame)
         else:
-            steps = finetuned_frame_scores(self.finetuner, self.settings, list(frames),
-                                           annotation, object_ids, first_frame)
-        for index, output in steps:
+            frames = list(frames)
+            steps = ((index, output, None) for index, output in finetuned_frame_scores(
+                self.finetuner, self.settings, frames, annotation, object_ids, first_frame))
+        for index, output, frame in steps:
             start = time.perf_counter()
             size = output_size or output.size
             probabilities = (output.scores.probabilities(size) if return_probabilities
                              else None)
-            result = FrameResult(index, output.scores.index_mask(size), probabilities)
+            if return_frames and frame is None:
+                frame = read_frame(frames[index])
+            result = FrameResult(index, output.scores.index_mask(size), probabilities,
+                                 frame if return_frames else None)
             self.times.add('merge', time.perf_counter() - start)
             yield result
 
@@ -106,14 +114,14 @@ class VideoSegmenter:
                             return_probabilities, tuple(sequence.original_size))
 
     def _frame_scores(self, frames, annotation, object_ids, first_frame):
-        """``(index, StepOutput)`` per frame, all objects in one core, the next frames decoded
-        ahead while the core runs."""
+        """``(index, StepOutput, frame)`` per frame, all objects in one core, the next frames
+        decoded ahead while the core runs."""
         core = InferenceCore(self.prepared or self.model, self.settings)
         try:
             with ReadAhead(frames, read_frame, times=self.times) as reader:
                 for index, frame in enumerate(reader):
                     masks = annotation.first_masks(index, object_ids, first_frame,
                                                    frame.shape[:2])
-                    yield index, core.step(frame, masks)
+                    yield index, core.step(frame, masks), frame
         finally:
             self.times.merge(core.times)
