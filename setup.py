@@ -7,9 +7,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 VIDEO_REQUIREMENTS = ['imageio>=2.20', 'imageio-ffmpeg>=0.4']
-# tools/webui.py: FastAPI + uvicorn serve the page, python-multipart parses uploads
+# tools/webui.py: FastAPI + uvicorn serve the page, python-multipart parses uploads, OpenCV's
+# GrabCut makes a mask from a box (the headless wheel: no GUI libraries)
 WEBUI_REQUIREMENTS = ['fastapi>=0.100', 'uvicorn>=0.22', 'python-multipart>=0.0.13',
-                      *VIDEO_REQUIREMENTS]
+                      'opencv-python-headless>=4.5', *VIDEO_REQUIREMENTS]
 PLOT_REQUIREMENTS = ['matplotlib>=3.5']  # tools/misc/analyze_logs.py plot_curve
 # tools/export.py --format onnx (tf2onnx, onnx) and python -m osmnseg.runtime on ONNX Runtime;
 # --format tflite and the runtime on LiteRT (ai-edge-litert). The runtime needs no TensorFlow.

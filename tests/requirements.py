@@ -66,7 +66,7 @@ BROWSER = Requirement('chromium and chromedriver (the web app browser test)',
                       lambda: bool(chromium() and shutil.which('chromedriver')))
 SELENIUM = python_modules('test', 'selenium')
 XPROF = python_modules('test', 'xprof')
-WEBUI_EXTRA = python_modules('webui', 'fastapi', 'uvicorn', 'multipart')
+WEBUI_EXTRA = python_modules('webui', 'fastapi', 'uvicorn', 'multipart', 'cv2')
 VIDEO_EXTRA = python_modules('video', 'imageio', 'imageio_ffmpeg')
 PLOT_EXTRA = python_modules('plot', 'matplotlib')
 COMPARE_EXTRA = python_modules('compare', 'tf_slim', 'tf_keras')

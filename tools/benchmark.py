@@ -184,6 +184,7 @@ def run(cfg, args):
         from osmnseg.benchmark.end_to_end import benchmark_end_to_end
         return benchmark_end_to_end(model, cfg, args.split, args.frames, args.warmup,
                                     args.size)
+    if args.mode == 'video':
         from osmnseg.benchmark.video import benchmark_video_memory
         return benchmark_video_memory(model, InferenceSettings.from_config(cfg),
                                       args.video_frames, args.size, args.objects)

@@ -84,6 +84,9 @@ def main(argv=None):
             raise OutputError(f'--out {args.out} exists and is not empty; choose a new folder '
                               '(an export is never written over other files).')
         size = parse_size(args.size)
+        if args.calibration_frames < 1:
+            raise ConfigError(f'--calibration-frames {args.calibration_frames} must be at least '
+                              '1 (int8 calibrates on that many training frames).')
         cfg = load_config(args.config, args.cfg_options, args.strict)
         model = init_segmentor(cfg, args.checkpoint, dtype=args.dtype)
         calibration = calibration_sequences(cfg) if args.quantize == 'int8' else None

@@ -32,13 +32,17 @@ def parse_args(argv=None):
     parser.add_argument('--max-frames', type=int, default=1000, help='longest clip accepted')
     parser.add_argument('--max-upload-mb', type=float, default=200,
                         help='largest upload accepted, in MiB')
-    parser.add_argument('--session-timeout', type=float, default=60, metavar='MINUTES',
-                        help="idle minutes after which a browser session's clips are removed")
+    parser.add_argument('--session-timeout', type=float, default=5, metavar='MINUTES',
+                        help="minutes without an open page after which a browser session's "
+                             'clips are removed')
+    parser.add_argument('--max-disk-gb', type=float, default=5,
+                        help="disk budget of all clips' files in GB")
     add_config_options(parser)
     add_debug_option(parser)
     args = parser.parse_args(argv)
-    if args.max_frames < 1 or args.max_upload_mb <= 0 or args.session_timeout <= 0:
-        parser.error('--max-frames, --max-upload-mb and --session-timeout must be positive.')
+    if min(args.max_frames, args.max_upload_mb, args.session_timeout, args.max_disk_gb) <= 0:
+        parser.error('--max-frames, --max-upload-mb, --session-timeout and --max-disk-gb must '
+                     'be positive.')
     return args
 
 
@@ -62,24 +66,29 @@ def build_app(cfg, args):
     from osmnseg.devices import device_config
     from osmnseg.webui.app import create_app
     from osmnseg.webui.catalog import SequenceCatalog
+    from osmnseg.utils.errors import DataError
     from osmnseg.webui.sessions import Limits
 
     model = init_segmentor(cfg, args.checkpoint, device=device_config(cfg, args.device),
                            dtype=args.dtype).prepare_for_inference()  # the weights stay fixed
     limits = Limits(max_frames=args.max_frames, max_upload_mb=args.max_upload_mb,
-                    session_timeout_s=args.session_timeout * 60)
+                    session_timeout_s=args.session_timeout * 60, max_disk_gb=args.max_disk_gb)
     new_core = functools.partial(InferenceCore.from_config, model, cfg)
     warm_up(new_core())
+    catalog = SequenceCatalog((cfg.get('data') or {}).get('test'))
+    try:
+        catalog.names()  # build (or generate) the data set now, not on the page's first request
+    except DataError as err:
+        print(f'warning: the page offers uploads only: {err}', file=sys.stderr)
     loopback = args.host in LOOPBACK_HOSTS
-    return create_app(new_core,
-                      SequenceCatalog((cfg.get('data') or {}).get('test')), limits,
-                      model_name=os.path.basename(args.config),
+    return create_app(new_core, catalog, limits, model_name=os.path.basename(args.config),
                       allowed_hosts=LOOPBACK_HOSTS if loopback else None)
 
 
 def main(argv=None):
     args = parse_args(argv)
     try:
+        import cv2  # noqa: F401  (GrabCut: a mask from a box)
         import fastapi  # noqa: F401
         import python_multipart  # noqa: F401  (FastAPI's upload parser)
         import uvicorn

@@ -5,7 +5,7 @@
 nothing is overwritten) and opens in TensorBoard's or xprof's profile tools.
 :func:`op_type_times` reads the trace's per-op statistics back when the optional ``xprof``
 package is installed (``pip install xprof``): thread time per op type per call, the table
-docs/benchmark.md shows before and after each speed change.
+docs/benchmark_history.md shows before and after each speed change.
 """
 import collections
 import glob

@@ -73,7 +73,8 @@ class CPU(Device):
         # Training: native bf16 (AVX512_BF16 / AMX) outruns fp32 and, with fp32 variables,
         # needs no loss scaling; emulated bf16 is slower than fp32. Inference stays float32
         # (bf16 one flag away, --dtype bfloat16) until bf16 masks agree with float32 ones to
-        # J >= 0.98 on every frame: measured 91.7 % of toy val frames (docs/benchmark.md).
+        # J >= 0.98 on every frame: measured 62 % of the lite toy model's val frames, as many
+        # as float32 with bf16-rounded weights (docs/benchmark.md, current figures).
         if mode == 'inference':
             return 'float32'
         return 'bfloat16' if self.fast_bf16 else 'float32'

@@ -6,6 +6,7 @@ weights) as graph *inputs* on TensorFlow 2.21; the function is therefore frozen 
 """
 import contextlib
 import logging
+import os
 import re
 
 import tensorflow as tf
@@ -106,7 +107,13 @@ def quantize_onnx_int8(path, samples):
         def get_next(self):
             return next(self.samples, None)
 
-    quantized = path + '.int8'
-    quantize_static(path, quantized, Samples(), quant_format=QuantFormat.QDQ, per_channel=True,
-                    activation_type=QuantType.QInt8, weight_type=QuantType.QInt8)
-    tf.io.gfile.rename(quantized, path, overwrite=True)
+    quantized, root = path + '.int8', logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # its advice to run ONNX Runtime's pre-processing script
+    try:
+        quantize_static(path, quantized, Samples(), quant_format=QuantFormat.QDQ,
+                        per_channel=True, activation_type=QuantType.QInt8,
+                        weight_type=QuantType.QInt8)
+    finally:
+        root.setLevel(level)
+    os.replace(quantized, path)

@@ -1,6 +1,7 @@
 """LiteRT (TensorFlow Lite) export with TensorFlow's own converter, float32, float16 weights
 or int8 post-training quantisation calibrated on representative inputs."""
 import re
+import warnings
 
 import tensorflow as tf
 
@@ -25,10 +26,12 @@ def convert_to_tflite(name, function, path, quantize=None, samples=None):
         ConfigError: an op LiteRT's built-in ops cannot express (the message names the op and
             the layer), or another conversion failure (its first line).
     """
-    holder = tf.Module()  # the converter writes a signature only with an object to track
+    concrete = function.get_concrete_function()
+    # the converter writes a signature, and reads variables, only through tracked objects
+    holder = tf.Module()
     holder.function = function
-    converter = tf.lite.TFLiteConverter.from_concrete_functions(
-        [function.get_concrete_function()], holder)
+    holder.captured = list(concrete.variables)
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], holder)
     if quantize:
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
     if quantize == 'fp16':
@@ -36,7 +39,9 @@ def convert_to_tflite(name, function, path, quantize=None, samples=None):
     elif quantize == 'int8':
         converter.representative_dataset = lambda: iter(samples)  # {input name: array}
     try:
-        flatbuffer = converter.convert()
+        with warnings.catch_warnings():  # int8 calibration runs TF's own deprecated interpreter
+            warnings.filterwarnings('ignore', r'\s*Warning: tf.lite.Interpreter is deprecated')
+            flatbuffer = converter.convert()
     except Exception as err:  # the converter's errors have no common class
         needs_flex = _NEEDS_FLEX.search(str(err))
         if needs_flex:

@@ -42,9 +42,10 @@ class RuntimeCore:
             ``[h, w] uint8`` object ids (0 = background).
 
         Raises:
-            DataError: a mask's size differs from the frame's, or a new object's mask is empty.
+            DataError: an id is not in 1..255, a mask's size differs from the frame's, or a new
+                object's mask is empty.
         """
-        masks = {obj: _checked_mask(obj, mask, frame.shape[:2])
+        masks = {_checked_id(obj): _checked_mask(obj, mask, frame.shape[:2])
                  for obj, mask in (masks or {}).items()}
         predicted = [obj for obj in self.params if obj not in masks]
         image = frame_input(frame, self.settings) if predicted or self.model.matching else None
@@ -59,6 +60,12 @@ class RuntimeCore:
             scores[obj] = work_mask.astype(np.float32)
         if self.model.matching:
             self.prev_embedding = self.model.embed(image) if embedding is None else embedding
+        return resize_mask(self._merge(scores, masks, predicted), frame.shape[:2])
+
+    def _merge(self, scores, masks, predicted):
+        """The frame's ids (at working size, or at the frame's size when every object was
+        given), after keeping each predicted object's next mask: its thresholded probability,
+        or with soft merging its region of the merged ids."""
         background = merged = None
         if self.settings.merge == 'soft' and scores:
             background, scores = soft_aggregate(scores)
@@ -67,12 +74,10 @@ class RuntimeCore:
             mask = scores[obj] > self.settings.threshold if merged is None else merged == obj
             self.masks[obj] = mask.astype(np.uint8)
         if masks and not predicted:  # nothing predicted: the given masks as they are
-            merged = merge_scores({obj: mask.astype(np.float32) for obj, mask in masks.items()})
-        elif merged is None and scores:
+            return merge_scores({obj: mask.astype(np.float32) for obj, mask in masks.items()})
+        if merged is None and scores:
             merged = merge_scores(scores, background)
-        if merged is None:
-            return np.zeros(frame.shape[:2], np.uint8)
-        return resize_mask(merged, frame.shape[:2])
+        return np.zeros(self.settings.size, np.uint8) if merged is None else merged
 
     def _add_object(self, obj, frame, mask, work_mask, embedding):
         """Encode a new object from ``frame`` and its ``mask`` (frame size)."""
@@ -108,6 +113,14 @@ class RuntimeCore:
 def _sigmoid(logits):
     """Logistic function of float32 logits, without overflow for large magnitudes."""
     return (0.5 * (1.0 + np.tanh(0.5 * logits))).astype(np.float32)
+
+
+def _checked_id(obj):
+    if isinstance(obj, (bool, np.bool_)) or not isinstance(obj, (int, np.integer)) \
+            or not 1 <= obj <= 255:
+        raise DataError(f'object ids are integers 1..255 (0 is the background, ids are palette '
+                        f'indices), got {obj!r}; renumber the object.')
+    return int(obj)
 
 
 def _checked_mask(obj, mask, size):

@@ -5,9 +5,7 @@ set from the cookie). A refused input answers 4xx with ``{"detail": one sentence
 page shows; the server keeps running.
 """
 import contextlib
-import gzip
 import os
-import shutil
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -18,18 +16,20 @@ from starlette.background import BackgroundTask
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from osmnseg.io.palette import DAVIS_PALETTE
+from osmnseg.io.video import GIF_MAX_SIZE
 from osmnseg.utils.errors import DataError, OsmnsegError
 from osmnseg.webui.catalog import SequenceCatalog
 from osmnseg.webui.clips import display_name, upload_label
-from osmnseg.webui.errors import ClipBusyError, UnknownClipError
-from osmnseg.webui.media import (EXPORT_FORMATS, decode_index_png, decode_raw_mask, encode_jpeg,
-                                 upload_frames, write_masks_zip, write_overlay_video)
+from osmnseg.webui.errors import ClipBusyError, DiskFullError, UnknownClipError
+from osmnseg.webui.mask_routes import EDIT_PATHS, mask_routes
+from osmnseg.webui.media import (EXPORT_FORMATS, copy_upload, upload_frames, write_masks_zip,
+                                 write_overlay_video)
 from osmnseg.webui.propagation import Propagator
-from osmnseg.webui.sessions import COOKIE_NAME, Limits, SessionStore
+from osmnseg.webui.sessions import COOKIE_NAME, HEARTBEAT_S, Limits, SessionStore
 from osmnseg.webui.upload_limit import UploadLimit
 
 STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'static')
-ERROR_STATUS = {UnknownClipError: 404, ClipBusyError: 409}
+ERROR_STATUS = {UnknownClipError: 404, ClipBusyError: 409, DiskFullError: 507}
 SECURITY_HEADERS = {
     # the page loads nothing from elsewhere and runs no inline script
     'Content-Security-Policy': "default-src 'self'; img-src 'self' blob: data:; "
@@ -38,6 +38,9 @@ SECURITY_HEADERS = {
     'Referrer-Policy': 'no-referrer',
 }
 UPLOAD_SUFFIX = '.mp4'  # picks imageio's ffmpeg plugin; ffmpeg itself probes the content
+DEFAULT_EXPORT_FPS = 24.0  # the overlay's rate for frames of a zip or a data set
+EXPORT_FPS_CHOICES = (24.0, 30.0)  # offered beside a video's own rate
+FRAME_TYPES = {'.jpg': 'image/jpeg', '.png': 'image/png'}
 
 
 class SequenceRequest(BaseModel):
@@ -88,15 +91,24 @@ def create_app(core_factory, catalog=None, limits=Limits(), model_name='', allow
     @app.get('/api/info')
     def info():
         return dict(model=model_name, max_frames=limits.max_frames,
-                    max_upload_bytes=limits.max_upload_bytes, palette=DAVIS_PALETTE.tolist())
+                    max_upload_bytes=limits.max_upload_bytes, palette=DAVIS_PALETTE.tolist(),
+                    heartbeat_s=HEARTBEAT_S, session_timeout_s=limits.session_timeout_s,
+                    export_fps=dict(default=DEFAULT_EXPORT_FPS, choices=EXPORT_FPS_CHOICES),
+                    gif_max_side=GIF_MAX_SIZE)
 
-    for router in (_clip_routes(catalog or SequenceCatalog(None), limits), _mask_routes(),
-                   _propagation_routes(Propagator(core_factory)), _export_routes()):
+    @app.get('/api/heartbeat')
+    def heartbeat(request: Request):
+        """The page's "still open" call; ``new_session`` tells a page whose session ended."""
+        return dict(new_session=request.state.new_session)
+
+    for router in (_clip_routes(catalog or SequenceCatalog(None), limits, store.budget),
+                   mask_routes(current_session), _propagation_routes(Propagator(core_factory)),
+                   _export_routes()):
         app.include_router(router, prefix='/api')
     return app
 
 
-def _clip_routes(catalog, limits):
+def _clip_routes(catalog, limits, budget):
     """Open, list, look at and close clips."""
     router = APIRouter()
 
@@ -112,17 +124,23 @@ def _clip_routes(catalog, limits):
     def upload_clip(file: UploadFile, session=Depends(current_session)):
         path = session.scratch_file(UPLOAD_SUFFIX)
         try:
-            with open(path, 'wb') as out:
-                shutil.copyfileobj(file.file, out)
-            frames = upload_frames(path, upload_label(file.filename))
-            return session.add_clip(display_name(file.filename), frames, limits).summary()
+            source = f'upload:{copy_upload(file.file, path)}'
+            opened = session.clip_from(source)
+            if opened is None:
+                frames, fps = upload_frames(path, upload_label(file.filename))
+                opened = session.add_clip(display_name(file.filename), frames, limits, budget,
+                                          fps=fps, source=source)
+            return opened.summary()
         finally:
             os.remove(path)
 
     @router.post('/clips/sequence')
     def open_sequence(request: SequenceRequest, session=Depends(current_session)):
-        frames = catalog.frames(request.name)
-        return session.add_clip(display_name(request.name), frames, limits).summary()
+        source = f'sequence:{request.name}'
+        opened = session.clip_from(source) or session.add_clip(
+            display_name(request.name), catalog.frames(request.name), limits, budget,
+            source=source, sequence=request.name)
+        return opened.summary()
 
     @router.get('/clips/{clip_id}')
     def clip_summary(clip_id: str, session=Depends(current_session)):
@@ -137,45 +155,9 @@ def _clip_routes(catalog, limits):
     def frame(clip_id: str, index: int, session=Depends(current_session)):
         clip = session.clip(clip_id)
         clip.check_index(index)
-        return Response(encode_jpeg(clip.frames[index]), media_type='image/jpeg',
-                        headers={'Cache-Control': 'private, max-age=86400'})  # never changes
-
-    return router
-
-
-def _mask_routes():
-    """Read a frame's mask, paint it, upload it, forget an edit."""
-    router = APIRouter()
-
-    @router.get('/clips/{clip_id}/masks/{index}')
-    def mask(clip_id: str, index: int, session=Depends(current_session)):
-        """``H * W`` bytes of object ids (gzip: masks are mostly runs of one value)."""
-        clip = session.clip(clip_id)
-        clip.check_index(index)
-        return Response(gzip.compress(clip.masks[index].tobytes(), compresslevel=1),
-                        media_type='application/octet-stream',
-                        headers={'Content-Encoding': 'gzip', 'Cache-Control': 'no-store'})
-
-    @router.put('/clips/{clip_id}/masks/{index}')
-    async def paint(clip_id: str, index: int, request: Request,
-                    session=Depends(current_session)):
-        clip = session.clip(clip_id)
-        clip.set_mask(index, decode_raw_mask(await request.body(), clip.size))
-        return clip.summary()
-
-    @router.post('/clips/{clip_id}/masks/{index}/png')
-    def upload_mask(clip_id: str, index: int, file: UploadFile,
-                    session=Depends(current_session)):
-        clip = session.clip(clip_id)
-        mask = decode_index_png(file.file.read(), upload_label(file.filename), clip.size)
-        clip.set_mask(index, mask)
-        return clip.summary()
-
-    @router.delete('/clips/{clip_id}/masks/{index}/edit')
-    def forget_edit(clip_id: str, index: int, session=Depends(current_session)):
-        clip = session.clip(clip_id)
-        clip.forget_edit(index)
-        return clip.summary()
+        path = clip.frame_path(index)
+        return FileResponse(path, media_type=FRAME_TYPES[os.path.splitext(path)[1]],
+                            headers={'Cache-Control': 'private, max-age=86400'})  # never changes
 
     return router
 
@@ -209,18 +191,26 @@ def _export_routes():
     @router.get('/clips/{clip_id}/export/masks.zip')
     def export_masks(clip_id: str, session=Depends(current_session)):
         clip = _idle_clip(session, clip_id)
+        mask_files = [clip.mask_path(index) for index in range(len(clip))]
         return _export(session, '.zip', f'{clip.name}_masks.zip',
-                       lambda path: write_masks_zip(path, clip.masks, clip.name))
+                       lambda path: write_masks_zip(path, mask_files, clip.name, clip.size))
 
     @router.get('/clips/{clip_id}/export/overlay.{kind}')
-    def export_overlay(clip_id: str, kind: str, fps: float = Query(10, gt=0, le=100),
+    def export_overlay(clip_id: str, kind: str, fps: float = Query(None, gt=0, le=240),
+                       max_side: int = Query(GIF_MAX_SIZE, ge=0, le=16384),
                        session=Depends(current_session)):
+        """``fps``: default the video's own rate, else :data:`DEFAULT_EXPORT_FPS`;
+        ``max_side``: a GIF's longer side (0: the frames' size)."""
         clip = _idle_clip(session, clip_id)
         if kind not in EXPORT_FORMATS:
             raise DataError(f'there is no overlay export .{kind}; choose one of '
                             f'{", ".join(EXPORT_FORMATS)}.')
+        frames = (clip.read_frame(index) for index in range(len(clip)))
+        masks = (clip.mask(index) for index in range(len(clip)))
         return _export(session, f'.{kind}', f'{clip.name}_overlay.{kind}',
-                       lambda path: write_overlay_video(path, clip.frames, clip.masks, fps))
+                       lambda path: write_overlay_video(path, frames, masks,
+                                                        fps or clip.fps or DEFAULT_EXPORT_FPS,
+                                                        max_side or None))
 
     return router
 
@@ -230,13 +220,15 @@ def _add_middleware(app, store, limits, allowed_hosts):
     async def attach_session(request, call_next):
         token, session, is_new = store.checkout(request.cookies.get(COOKIE_NAME))
         request.state.session = session
+        request.state.new_session = is_new
         response = await call_next(request)
         if is_new:
             response.set_cookie(COOKIE_NAME, token, httponly=True, samesite='strict')
         response.headers.update(SECURITY_HEADERS)
         return response
 
-    app.add_middleware(UploadLimit, max_bytes=limits.max_upload_bytes)  # before any body is read
+    app.add_middleware(UploadLimit, max_bytes=limits.max_upload_bytes,  # before a body is read
+                       edit_paths=EDIT_PATHS)
     if allowed_hosts:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
 

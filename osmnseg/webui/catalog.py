@@ -1,9 +1,10 @@
 """The sequences of the config's data set (``cfg.data.test``, what ``tools/test.py`` reads),
-offered in the page next to uploads; the data set is built on first use."""
+offered in the page next to uploads; ``tools/webui.py`` builds the data set before it starts
+serving (:meth:`SequenceCatalog.names`), so the page's list is there at once."""
 import threading
 
-from osmnseg.io.images import read_image
 from osmnseg.utils.errors import DataError
+from osmnseg.webui.media import read_frame_file
 
 
 class SequenceCatalog:
@@ -40,7 +41,8 @@ class SequenceCatalog:
         return list(self._load())
 
     def frames(self, name):
-        """``(label, [H, W, 3] uint8)`` of each frame of sequence ``name``, read one at a time.
+        """``(label, EncodedFrame)`` of each frame of sequence ``name`` (its files' bytes),
+        read one at a time.
 
         Raises:
             DataError: no sequence has that name.
@@ -48,4 +50,4 @@ class SequenceCatalog:
         sequences = self._load()
         if name not in sequences:
             raise DataError(f'the data set has no sequence {name!r}; pick one from the list.')
-        return ((path, read_image(path)) for path in sequences[name].frame_paths)
+        return ((path, read_frame_file(path)) for path in sequences[name].frame_paths)

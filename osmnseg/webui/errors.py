@@ -1,7 +1,7 @@
 """Errors of the web app that are not about the input's content (those are ``DataError``).
 
-The routes turn them into HTTP answers: ``UnknownClipError`` 404, ``ClipBusyError`` 409; the
-page shows their one-line message.
+The routes turn them into HTTP answers: ``UnknownClipError`` 404, ``ClipBusyError`` 409,
+``DiskFullError`` 507; the page shows their one-line message.
 """
 from osmnseg.utils.errors import OsmnsegError
 
@@ -12,3 +12,7 @@ class UnknownClipError(OsmnsegError):
 
 class ClipBusyError(OsmnsegError):
     """The clip is being propagated, so its masks cannot change now."""
+
+
+class DiskFullError(OsmnsegError):
+    """A new clip does not fit in the server's disk budget (``--max-disk-gb``)."""

@@ -4,8 +4,10 @@ A job starts at a frame with a mask: the core gets that frame with every object'
 each later frame alone, and its merged mask is written into the clip. Frames a person edited
 on the way are not overwritten: their masks go to the core as corrections (the next frame's
 spatial guide). The page polls :meth:`PropagationJob.status` and may cancel; the job stops
-before its next frame. TensorFlow calls on one model must not run concurrently, so the jobs of
-all sessions share one lock around each step.
+before its next frame. The loop is the one ``tools/test.py`` runs: frames are decoded ahead and
+masks written behind the model in their own threads
+(:mod:`osmnseg.apis.inference.pipeline`). TensorFlow calls on one model must not run
+concurrently, so the jobs of all sessions share one lock around each step.
 """
 import logging
 import threading
@@ -13,6 +15,7 @@ import time
 
 import numpy as np
 
+from osmnseg.apis.inference.pipeline import ReadAhead, WriteBehind
 from osmnseg.io.masks import object_ids_in
 from osmnseg.utils.errors import DataError, OsmnsegError
 from osmnseg.webui.errors import ClipBusyError
@@ -54,6 +57,7 @@ class PropagationJob(threading.Thread):
         self.done = 0
         self.total = len(clip) - start
         self.seconds = 0.0
+        self._began = None
         self.state = 'running'
         self.message = ''
         self._cancel = threading.Event()
@@ -76,16 +80,16 @@ class PropagationJob(threading.Thread):
                     fps=round(fps, 2), message=self.message)
 
     def run(self):
-        began = time.perf_counter()
+        self._began = time.perf_counter()
         try:
-            for index in range(self.start_index, len(self.clip)):
-                if self._cancel.is_set():
-                    self.state = 'cancelled'
-                    return
-                self._step(index)
-                self.done += 1
-                self.seconds = time.perf_counter() - began
-            self.state = 'done'
+            with ReadAhead(range(self.start_index, len(self.clip)), self._read) as frames, \
+                    WriteBehind() as writes:
+                for index, frame, guide in frames:
+                    if self._cancel.is_set():
+                        break
+                    output = self._step(index, frame, guide)
+                    writes.submit(self._finish, index, None if guide is not None else output)
+            self.state = 'done' if self.done == self.total else 'cancelled'
         except OsmnsegError as err:
             self.state, self.message = 'failed', str(err)
         except Exception as err:  # the page would otherwise wait for a thread that died
@@ -95,15 +99,25 @@ class PropagationJob(threading.Thread):
             if self.state == 'running':  # ended by a BaseException: the clip must not stay busy
                 self.state, self.message = 'failed', 'propagation was interrupted.'
 
-    def _step(self, index):
-        clip = self.clip
-        guided = index == self.start_index or index in clip.edited
-        masks = frame_corrections(clip.masks[index], clip.core.object_ids) if guided else None
-        reencode = self.reencode and index == self.start_index
+    def _read(self, index):
+        """``(index, frame, guide mask or None)``, read ahead of the model: a guided frame
+        (the start, or one a person edited) gives its mask to the core."""
+        guided = index == self.start_index or index in self.clip.edited
+        return index, self.clip.read_frame(index), self.clip.mask(index) if guided else None
+
+    def _step(self, index, frame, guide):
+        masks = None if guide is None else frame_corrections(guide, self.clip.core.object_ids)
         with self.model_lock:
-            output = clip.core.step(np.asarray(clip.frames[index]), masks, reencode=reencode)
-        if not guided:
-            clip.write_prediction(index, output.index_mask)
+            return self.clip.core.step(frame, masks,
+                                       reencode=self.reencode and index == self.start_index)
+
+    def _finish(self, index, output):
+        """Written behind the model, in frame order: a predicted frame's mask (``output``;
+        ``None`` for a guided frame, whose mask stays), then the progress."""
+        if output is not None:
+            self.clip.write_prediction(index, output.index_mask)
+        self.done += 1
+        self.seconds = time.perf_counter() - self._began
 
 
 class Propagator:
@@ -132,7 +146,7 @@ class Propagator:
             ClipBusyError: the clip is already being propagated.
         """
         clip.check_index(start)
-        if not clip.masks[start].any():
+        if not clip.mask(start).any():
             raise DataError(f'frame {start} has no object; paint or upload its mask before '
                             'propagating from it.')
         with self._start_lock:

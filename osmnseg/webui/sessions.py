@@ -1,8 +1,12 @@
 """Browser sessions and their clips, under one temporary folder per server.
 
 A session is created on a browser's first request and named by a random cookie; it sees only
-its own clips. Its folder is removed when it has been idle for ``session_timeout_s`` (checked
-on every request) and the whole tree when the server stops.
+its own clips. An open page tells the server every :data:`HEARTBEAT_S` seconds that it is still
+there; a session none of whose pages has been heard from for ``session_timeout_s`` has ended:
+its clips and folder are removed (checked on every request). The whole tree goes when the
+server stops. All clips share the server's disk budget (``--max-disk-gb``); a new clip that does
+not fit pushes out clips of closed pages (not heard from for :data:`CLOSED_AFTER_S`), oldest
+first.
 """
 import collections
 import dataclasses
@@ -14,9 +18,12 @@ import threading
 import time
 
 from osmnseg.webui.clips import Clip
+from osmnseg.webui.disk_budget import DiskBudget
 from osmnseg.webui.errors import UnknownClipError
 
 COOKIE_NAME = 'osmnseg_session'
+HEARTBEAT_S = 30  # the page's "still open" request (static/app.js uses the same period)
+CLOSED_AFTER_S = 90  # three missed heartbeats: every page of the session is closed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,17 +34,24 @@ class Limits:
         max_frames: the most frames of a clip (``--max-frames``).
         max_upload_mb: the largest request body in MiB (``--max-upload-mb``).
         max_clips: clips a session keeps; opening another closes its oldest.
-        session_timeout_s: idle seconds after which a session and its files are removed.
+        session_timeout_s: seconds without a request of the session's pages after which it
+            ends and its files are removed (``--session-timeout``).
+        max_disk_gb: the server's disk budget for all clips in GB (``--max-disk-gb``).
     """
 
     max_frames: int = 1000
     max_upload_mb: float = 200
     max_clips: int = 4
-    session_timeout_s: float = 3600
+    session_timeout_s: float = 300
+    max_disk_gb: float = 5
 
     @property
     def max_upload_bytes(self):
         return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def max_disk_bytes(self):
+        return int(self.max_disk_gb * 1e9)
 
 
 class Session:
@@ -66,11 +80,22 @@ class Session:
         with self._lock:
             return list(self.clips.values())
 
-    def add_clip(self, name, frames, limits):
-        """Store a new clip from ``(label, frame)`` pairs (see ``Clip.create``); the oldest
-        clips are closed beyond ``limits.max_clips``."""
+    def clip_from(self, source):
+        """The session's clip opened from ``source`` (see ``Clip.source``), made the newest,
+        or ``None``."""
+        with self._lock:
+            for clip in self.clips.values():
+                if clip.source == source:
+                    self.clips.move_to_end(clip.id)
+                    return clip
+        return None
+
+    def add_clip(self, name, frames, limits, budget, **attributes):
+        """Store a new clip from ``(label, EncodedFrame)`` pairs (see ``Clip.create``;
+        ``attributes``: ``fps``, ``source``, ``sequence``); the oldest clips are closed beyond
+        ``limits.max_clips``."""
         clip = Clip.create(os.path.join(self.directory, secrets.token_hex(8)), name, frames,
-                           limits.max_frames)
+                           limits.max_frames, budget, **attributes)
         with self._lock:
             self.clips[clip.id] = clip
             evicted = [self.clips.popitem(last=False)[1]
@@ -78,6 +103,12 @@ class Session:
         for old in evicted:
             old.close()
         return clip
+
+    def pop_oldest_clip(self):
+        """Remove the session's oldest clip from it and return it (``None``: it has none); the
+        caller closes it."""
+        with self._lock:
+            return self.clips.popitem(last=False)[1] if self.clips else None
 
     def remove_clip(self, clip_id):
         clip = self.clip(clip_id)
@@ -112,6 +143,7 @@ class SessionStore:
         self.limits = limits
         self.clock = clock
         self.root = tempfile.mkdtemp(prefix='osmnseg-webui-')
+        self.budget = DiskBudget(limits.max_disk_bytes, self.evict_closed_clip)
         self._sessions = {}
         self._lock = threading.Lock()
 
@@ -133,6 +165,22 @@ class SessionStore:
                 self._sessions[token] = session
             session.last_seen = now
         return token, session, is_new
+
+    def evict_closed_clip(self):
+        """Close the oldest clip of the session heard from least recently among those whose
+        pages are all closed (not heard from for ``CLOSED_AFTER_S``); ``False`` if there is
+        none."""
+        closed_since = self.clock() - min(CLOSED_AFTER_S, self.limits.session_timeout_s)
+        with self._lock:
+            closed = sorted((session for session in self._sessions.values()
+                             if session.last_seen < closed_since and session.clips),
+                            key=lambda session: session.last_seen)
+        for session in closed:
+            clip = session.pop_oldest_clip()
+            if clip is not None:
+                clip.close()
+                return True
+        return False
 
     def expire_idle(self, now):
         """Remove the sessions idle for longer than the timeout."""

@@ -72,3 +72,5 @@ def test_bad_masks_are_refused(tiny_models, exports):
         core.step(frames[0], {1: np.ones((10, 10), np.uint8)})
     with pytest.raises(DataError, match='the mask given for object 4 is empty'):
         core.step(frames[0], {4: np.zeros(frames[0].shape[:2], np.uint8)})
+    with pytest.raises(DataError, match='object ids are integers 1..255 .* got 0; renumber'):
+        core.step(frames[0], {0: first})

@@ -9,6 +9,7 @@ from PIL import Image
 from osmnseg.config import Config
 from osmnseg.io.palette import load_index_png, save_palette_png
 
+from requirements import VIDEO_EXTRA, require
 from tool_loader import load_tool
 
 infer_video = load_tool('infer_video')
@@ -62,7 +63,7 @@ def test_clip_gives_full_size_masks_and_only_the_overlays_asked_for(tiny_run, cl
 def test_a_video_is_streamed_and_its_frame_rate_kept_for_the_mp4(tiny_run, clip, tmp_path):
     from osmnseg.io.video import read_video_frames, video_fps, write_mp4
 
-    pytest.importorskip('imageio_ffmpeg', reason='the video extra (pip install -e ".[video]")')
+    require(VIDEO_EXTRA)
     config, work_dir, options = tiny_run
     frames, mask_path, mask = clip
     video = str(tmp_path / 'clip.mp4')

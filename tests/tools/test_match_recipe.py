@@ -27,7 +27,7 @@ require(DAVIS_DEV_DATA, DAVIS_TRAIN_DATA)
 train_tool = load_tool('train')
 test_tool = load_tool('test')
 infer_video = load_tool('infer_video')
-export_tool = load_tool('export_savedmodel')
+export_tool = load_tool('export')
 
 
 @pytest.fixture(scope='module')
@@ -85,7 +85,7 @@ def test_infer_video_segments_a_real_clip(trained, tmp_path):
 def test_savedmodel_export_reproduces_track(trained, tmp_path):
     work_dir, options = trained
     out_dir = str(tmp_path / 'savedmodel')
-    export_tool.main([RECIPE, work_dir, out_dir, '--cfg-options', *options])
+    export_tool.main([RECIPE, work_dir, '--out', out_dir, '--cfg-options', *options])
     loaded = tf.saved_model.load(out_dir)
     assert set(loaded.signatures) == {'embed_frame', 'track_frame'}
     cfg = Config.fromfile(RECIPE)

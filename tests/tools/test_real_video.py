@@ -91,7 +91,7 @@ def test_infer_video_from_real_frames_gives_full_size_masks_and_overlays(recipe_
     frames, mask = real_clip
     out = tmp_path / 'out'
     assert _infer(recipe_run, '--frames', frames, '--mask', mask, '--out', str(out),
-                  '--mp4') == FRAMES
+                  '--overlay', 'mp4', '--overlay', 'gif') == FRAMES
     names = [f'{i:05d}.png' for i in range(FRAMES)]
     assert sorted(os.listdir(out / 'masks')) == names
     for name in names:
@@ -112,7 +112,7 @@ def test_infer_video_from_an_mp4_of_real_frames(recipe_run, real_clip, tmp_path)
     assert _infer(recipe_run, '--video', str(video), '--mask', mask, '--out', str(out)) == FRAMES
     first = load_index_png(str(out / 'masks' / '00000.png'))
     assert first.shape == DAVIS_SIZE and first.any()
-    assert (out / 'overlay.gif').is_file()
+    assert sorted(os.listdir(out)) == ['masks']  # overlays only when asked for
 
 
 def test_full_hd_frames_are_processed_small_and_returned_full_size(recipe_run, real_clip,

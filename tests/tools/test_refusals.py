@@ -18,7 +18,7 @@ from vos_layouts import write_davis, write_frame  # noqa: E402  (shared with tes
 test_tool = load_tool('test')
 train = load_tool('train')
 infer_video = load_tool('infer_video')
-export_tool = load_tool('export_savedmodel')
+export_tool = load_tool('export')
 convert = load_tool('convert_checkpoint')
 eval_davis = load_tool('eval_davis')
 benchmark = load_tool('benchmark')
@@ -141,14 +141,14 @@ def output_commands(tiny_run, path, mine):
                                                 '--cfg-options', *options]),
         'infer_video --out': lambda: infer_video.main([config, work_dir, '--frames', davis,
                                                        '--mask', mine, '--out', path]),
-        'export OUT_DIR': lambda: export_tool.main([config, work_dir, path]),
+        'export --out': lambda: export_tool.main([config, work_dir, '--out', path]),
         'convert --out': lambda: convert.main([work_dir, '--config', config, '--out', path]),
         'eval_davis --out': lambda: eval_davis.main([davis, davis, '--out', path]),
     }
 
 
 @pytest.mark.parametrize('tool', ['test --out', 'test --show-dir', 'test --work-dir',
-                                  'train --work-dir', 'infer_video --out', 'export OUT_DIR',
+                                  'train --work-dir', 'infer_video --out', 'export --out',
                                   'convert --out', 'eval_davis --out'])
 def test_an_output_folder_that_is_a_file_is_one_error_line(tiny_run, mine, tool):
     message = one_error_line(output_commands(tiny_run, mine, mine)[tool])
@@ -156,7 +156,7 @@ def test_an_output_folder_that_is_a_file_is_one_error_line(tiny_run, mine, tool)
 
 
 @pytest.mark.parametrize('tool', ['test --out', 'train --work-dir', 'infer_video --out',
-                                  'export OUT_DIR'])
+                                  'export --out'])
 def test_a_read_only_output_folder_is_one_error_line(tiny_run, mine, tool, monkeypatch):
     folder = os.path.dirname(mine)
     access = os.access
@@ -240,7 +240,7 @@ def test_a_config_path_that_is_a_folder_is_one_error_line(tiny_run, tmp_path, to
             'train': lambda: train.main([folder, '--work-dir', str(tmp_path / 'w')]),
             'infer_video': lambda: infer_video.main([folder, work_dir, '--frames', folder,
                                                      '--mask', 'm.png', '--out', 'o']),
-            'export': lambda: export_tool.main([folder, work_dir, str(tmp_path / 'e')]),
+            'export': lambda: export_tool.main([folder, work_dir, '--out', str(tmp_path / 'e')]),
             'benchmark': lambda: benchmark.main([folder])}[tool]
     message = one_error_line(argv)
     assert message == (f'error: Config path {folder} is a folder; give the path of a .py config '
