@@ -5,7 +5,8 @@ imports (an import-linter contract and a test check it).
 * :mod:`.manifest`: the export folder's ``osmnseg_export.json``.
 * :mod:`.backends`: one graph run by ONNX Runtime or LiteRT.
 * :mod:`.model`: :class:`ExportedModel`, the graphs behind the loop's calls.
-* :mod:`.inputs`: frames and guides prepared as the TensorFlow path prepares them.
+* frames and guides are prepared by ``osmnseg.datasets.pipelines.inference_inputs``, the
+  functions the TensorFlow path uses.
 * :mod:`.core`: :class:`RuntimeCore`, one frame in, its index mask out.
 * :mod:`.command`: ``python -m osmnseg.runtime EXPORT_DIR --frames DIR --mask PNG --out DIR``.
 """

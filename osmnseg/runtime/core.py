@@ -10,7 +10,8 @@ import numpy as np
 
 from osmnseg.io.masks import resize_mask
 from osmnseg.io.scores import merge_scores, soft_aggregate
-from osmnseg.runtime.inputs import frame_input, guide_input, spatial_guides
+from osmnseg.datasets.pipelines.inference_inputs import (frame_input, spatial_guide_inputs,
+                                                         visual_guide_input)
 from osmnseg.utils.errors import DataError
 
 
@@ -48,7 +49,7 @@ class RuntimeCore:
         masks = {_checked_id(obj): _checked_mask(obj, mask, frame.shape[:2])
                  for obj, mask in (masks or {}).items()}
         predicted = [obj for obj in self.params if obj not in masks]
-        image = frame_input(frame, self.settings) if predicted or self.model.matching else None
+        image = frame_input(frame, self.settings.size, self.settings) if predicted or self.model.matching else None
         scores, embedding = self._predict(image, predicted)
         for obj, mask in masks.items():
             work_mask = resize_mask(mask, self.settings.size)
@@ -84,7 +85,7 @@ class RuntimeCore:
         if not mask.any():
             raise DataError(f'the mask given for object {obj} is empty; an object is encoded '
                             'from at least one pixel of it.')
-        self.params[obj] = (self.model.encode_guide(guide_input(frame, mask, self.settings))
+        self.params[obj] = (self.model.encode_guide(visual_guide_input(frame, mask, self.settings))
                             if self.model.param_names else {})
         if self.model.matching:
             self.references[obj] = embedding, work_mask[None, ..., None].astype(np.float32)
@@ -96,7 +97,8 @@ class RuntimeCore:
             return {}, None
         params = {name: np.concatenate([self.params[obj][name] for obj in objects])
                   for name in self.model.param_names}
-        spatial = (spatial_guides([self.masks[obj] for obj in objects], self.settings)
+        spatial = (spatial_guide_inputs([self.masks[obj] for obj in objects],
+                                        self.settings).astype(np.float32)
                    if self.model.takes_spatial_guide else None)
         memory = None
         if self.model.matching:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from osmnseg.apis import InferenceSettings
-from osmnseg.apis.inference.inputs import spatial_guide_input, visual_guide_input
+from osmnseg.datasets.pipelines.inference_inputs import spatial_guide_input, visual_guide_input
 from osmnseg.config import Config
 from osmnseg.datasets.pipelines import (Compose, MaskTrackGuide, VisualGuide,
                                         make_visual_guide)

@@ -1,5 +1,5 @@
 """Tiny models with random weights, their exports and TensorFlow's masks for them, shared by
-tests/export, tests/runtime and tests/tools/test_export.py.
+tests/export, tests/runtime and tests/tools/test_export_tool.py.
 
 * ``'osvos'``: the tiny VGG16 OSMN of the inference tests (visual + Gaussian spatial
   modulators, argmax merging; tests/apis/configs/tiny_toyvos.py);

@@ -87,8 +87,8 @@ def test_bad_input_is_one_error_line(exports, clip, tmp_path):
 def test_the_import_contract_catches_a_tensorflow_import(run_subprocess, tmp_path):
     shutil.copytree(os.path.join(REPO, 'osmnseg'), tmp_path / 'osmnseg',
                     ignore=shutil.ignore_patterns('__pycache__'))
-    inputs = tmp_path / 'osmnseg' / 'runtime' / 'inputs.py'
-    inputs.write_text(inputs.read_text() + '\nimport tensorflow  # noqa\n')
+    core = tmp_path / 'osmnseg' / 'runtime' / 'core.py'
+    core.write_text(core.read_text() + '\nimport tensorflow  # noqa\n')
     lint = ('import sys; from importlinter.cli import lint_imports; '
             'sys.exit(lint_imports(config_filename=sys.argv[1], no_cache=True, no_logo=True))')
     result = run_subprocess(['python', '-c', lint, os.path.join(REPO, '.importlinter')],
@@ -96,4 +96,4 @@ def test_the_import_contract_catches_a_tensorflow_import(run_subprocess, tmp_pat
                             check=False)
     assert result.returncode == 1
     assert 'osmnseg.runtime imports no TensorFlow BROKEN' in result.stdout
-    assert 'osmnseg.runtime.inputs -> tensorflow' in result.stdout
+    assert 'osmnseg.runtime.core -> tensorflow' in result.stdout

@@ -1,4 +1,5 @@
-"""Exports: palette PNGs in the DAVIS results layout, overlay MP4 and GIF."""
+"""Exports: palette PNGs in the DAVIS results layout; overlay MP4 at the video's own frame rate
+(24 frames/s, or the rate asked for, for frames of a zip); GIF at a stated size."""
 import io
 import os
 import zipfile
@@ -8,8 +9,8 @@ import pytest
 from PIL import Image
 
 from osmnseg.apis.visualization import overlay_mask
-from webui_client import open_clip, session_of
-from webui_inputs import SIZE, box_mask
+from webui_client import open_clip, session_of, set_mask, upload
+from webui_inputs import SIZE, box_mask, frames, frames_zip
 
 
 @pytest.fixture
@@ -17,7 +18,7 @@ def painted(client):
     """A 4-frame clip with masks on frames 0 and 2; returns its summary."""
     summary, _ = open_clip(client, count=4)
     for index, value in ((0, 1), (2, 3)):
-        client.put(f"/api/clips/{summary['id']}/masks/{index}", content=box_mask(value).tobytes())
+        set_mask(client, summary['id'], index, box_mask(value))
     return summary
 
 
@@ -41,19 +42,45 @@ def test_the_overlay_gif_shows_the_masks_over_the_frames(client, painted):
     gif = Image.open(io.BytesIO(response.content))
     assert gif.n_frames == 4 and gif.info['duration'] == 200
     clip = session_of(client).clip(painted['id'])
-    expected = overlay_mask(clip.frames[0], clip.masks[0]).astype(int)
+    expected = overlay_mask(clip.read_frame(0), clip.mask(0)).astype(int)
     gif.seek(0)
     assert np.abs(np.asarray(gif.convert('RGB')).astype(int) - expected).mean() < 20
 
 
-def test_the_overlay_mp4_has_every_frame(client, painted, tmp_path):
-    import imageio.v2 as imageio
-    response = client.get(f"/api/clips/{painted['id']}/export/overlay.mp4")
-    assert response.status_code == 200
-    path = tmp_path / 'overlay.mp4'
+@pytest.mark.parametrize('query,size', [('', (240, 480)), ('?max_side=0', (300, 600)),
+                                        ('?max_side=200', (100, 200))])
+def test_the_gif_size_is_the_one_asked_for(client, query, size):
+    smooth = np.broadcast_to(np.arange(600, dtype=np.uint8)[:, None], (2, 300, 600, 3))
+    summary = upload(client, frames_zip(smooth)).json()  # under the upload limit
+    response = client.get(f"/api/clips/{summary['id']}/export/overlay.gif{query}")
+    assert Image.open(io.BytesIO(response.content)).size == size[::-1]
+
+
+def mp4_fps(client, clip_id, query, path):
+    """The frame rate the exported overlay MP4 (saved to ``path``) declares."""
+    from osmnseg.io.video import video_fps
+    response = client.get(f'/api/clips/{clip_id}/export/overlay.mp4{query}')
+    assert response.status_code == 200, response.text
     path.write_bytes(response.content)
-    with imageio.get_reader(str(path)) as reader:
-        assert sum(1 for _ in reader) == 4
+    return video_fps(str(path))
+
+
+def test_the_overlay_mp4_plays_at_the_videos_own_rate(client, tmp_path):
+    import imageio.v2 as imageio
+    from osmnseg.io.video import write_mp4
+    source = tmp_path / 'walk.mp4'
+    write_mp4(str(source), frames(5, size=(32, 48)), fps=12)
+    summary = upload(client, source.read_bytes(), 'walk.mp4').json()
+    assert mp4_fps(client, summary['id'], '', tmp_path / 'own.mp4') == 12
+    assert mp4_fps(client, summary['id'], '?fps=30', tmp_path / 'asked.mp4') == 30
+    with imageio.get_reader(str(tmp_path / 'own.mp4')) as reader:
+        assert sum(1 for _ in reader) == 5
+
+
+def test_the_overlay_mp4_of_frames_plays_at_24_frames_per_second_unless_asked(client, painted,
+                                                                            tmp_path):
+    assert mp4_fps(client, painted['id'], '', tmp_path / 'default.mp4') == 24
+    assert mp4_fps(client, painted['id'], '?fps=30', tmp_path / 'asked.mp4') == 30
 
 
 def test_exports_leave_no_file_in_the_session(client, painted):

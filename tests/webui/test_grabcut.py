@@ -38,18 +38,19 @@ def test_a_box_of_the_whole_frame_still_has_background_to_learn_from():
 
 
 def test_hints_are_hard_labels_and_the_mask_outside_the_box_is_kept():
+    patch = (YS >= 24) & (YS < 36) & (XS >= 54) & (XS < 60)  # blue, on the disk's right
     frame = green_frame()
     frame[DISK] = [200, 30, 30]
-    box = Box.checked([23, 13, 57, 47], SIZE)
+    frame[patch | (XS >= 68)] = [30, 30, 220]  # blue is also in the box's margin
+    box = Box.checked([23, 13, 62, 47], SIZE)
     current = segment_box(frame, box)
-    current[0:3, 0:3] = True  # a brush edit far outside the box
-    inside = np.zeros(SIZE, bool)
-    inside[40:44, 60:64] = True  # green, right of the disk: the object anyway
-    outside = DISK & (YS < 20)
+    assert iou(current, DISK) > 0.95 and not current[patch].any()
+    current[0:2, 0:2] = True  # a brush edit outside the box and its margin
+    inside = (YS >= 29) & (YS < 31) & (XS >= 56) & (XS < 58)
+    outside = (YS >= 16) & (YS < 18) & (XS >= 39) & (XS < 41)  # red, but not the object
     mask = segment_box(frame, box, [(inside, True), (outside, False)], current=current)
-    assert mask[inside].all() and not mask[outside].any()
-    assert mask[0:3, 0:3].all()
-    assert iou(mask, (DISK & ~outside) | inside | current & ~DISK & (YS < 3)) > 0.9
+    assert mask[patch].all() and not mask[outside].any() and mask[0:2, 0:2].all()
+    assert iou(mask & (YS >= 2), (DISK & ~outside) | patch) > 0.95
 
 
 def test_blocked_pixels_are_never_returned():

@@ -6,13 +6,12 @@ import time
 import numpy as np
 
 from osmnseg.webui.propagation import PropagationJob, frame_corrections
-from webui_client import finish, open_clip, session_of
+from webui_client import finish, open_clip, session_of, set_mask
 from webui_inputs import SIZE, FakeCore, blocked_factory, box_mask
 
 
 def paint(client, clip_id, index, mask):
-    response = client.put(f'/api/clips/{clip_id}/masks/{index}', content=mask.tobytes())
-    assert response.status_code == 200, response.text
+    set_mask(client, clip_id, index, mask)
 
 
 def propagate(client, clip_id, start, reencode=False):
@@ -32,7 +31,7 @@ def test_propagation_fills_every_later_frame_and_reports_progress(client, factor
     assert status['fps'] > 0
     clip = session_of(client).clip(summary['id'])
     for index in range(6):
-        np.testing.assert_array_equal(clip.masks[index], first)
+        np.testing.assert_array_equal(clip.mask(index), first)
     [core] = factory.cores
     assert core.steps[0] == (0, [1, 2], False)  # frame 0 with both objects' masks
     assert [step[1] for step in core.steps[1:]] == [None] * 5  # then predictions only
@@ -50,9 +49,9 @@ def test_a_correction_is_propagated_from_its_frame_keeping_the_visual_guide(clie
     finish(client, summary['id'])
     clip = session_of(client).clip(summary['id'])
     for index in range(3):
-        np.testing.assert_array_equal(clip.masks[index], box_mask(1))
+        np.testing.assert_array_equal(clip.mask(index), box_mask(1))
     for index in range(3, 6):
-        np.testing.assert_array_equal(clip.masks[index], corrected)
+        np.testing.assert_array_equal(clip.mask(index), corrected)
     [core] = factory.cores
     assert core.resets == 1  # from frame 0 only; the later start keeps the objects
     assert core.steps[6] == (3, [1], True)
@@ -67,9 +66,9 @@ def test_a_later_edited_frame_is_kept_and_guides_the_frames_after_it(client, fac
     propagate(client, summary['id'], 0)
     finish(client, summary['id'])
     clip = session_of(client).clip(summary['id'])
-    np.testing.assert_array_equal(clip.masks[3], box_mask(1))
-    np.testing.assert_array_equal(clip.masks[4], later)  # not overwritten
-    np.testing.assert_array_equal(clip.masks[5], later)  # object 2 starts at frame 4
+    np.testing.assert_array_equal(clip.mask(3), box_mask(1))
+    np.testing.assert_array_equal(clip.mask(4), later)  # not overwritten
+    np.testing.assert_array_equal(clip.mask(5), later)  # object 2 starts at frame 4
     assert factory.cores[0].steps[4] == (4, [1, 2], False)
 
 
@@ -103,19 +102,24 @@ def test_progress_moves_while_running_and_cancel_stops_before_the_next_frame(mak
     assert core.entered.acquire(timeout=60)  # in the step of frame 0
     factory.gate.release()
     assert core.entered.acquire(timeout=60)  # frame 0 done, in the step of frame 1
+    job = session_of(client).clip(summary['id']).job
+    wait_until(lambda: job.done == 1)  # counted once written, behind the model
     status = client.get(f'{url}/propagation').json()
     assert (status['state'], status['done']) == ('running', 1)
-    refused = [client.put(f'{url}/masks/1', content=box_mask(1).tobytes()),
+    stroke = dict(points=[[3, 3]], radius=2)
+    refused = [client.post(f'{url}/masks/1/strokes', json=stroke),
+               client.post(f'{url}/masks/1/box', json=dict(box=[0, 0, 20, 20])),
+               client.post(f'{url}/masks/0/undo'),
                client.delete(f'{url}/masks/0/edit'),
                client.post(f'{url}/propagation', json=dict(start=0)),
                client.get(f'{url}/export/masks.zip')]
-    assert [r.status_code for r in refused] == [409] * 4
+    assert [r.status_code for r in refused] == [409] * 6
     assert 'being propagated' in refused[0].json()['detail']
     client.post(f'{url}/propagation/cancel')
     factory.gate.release(5)
     status = finish(client, summary['id'])
     assert (status['state'], status['done']) == ('cancelled', 2)
-    assert client.put(f'{url}/masks/1', content=box_mask(1).tobytes()).status_code == 200
+    assert client.post(f'{url}/masks/1/strokes', json=stroke).status_code == 200
 
 
 def test_the_clip_is_free_once_the_end_is_reported_while_the_thread_still_lives(
@@ -134,9 +138,29 @@ def test_the_clip_is_free_once_the_end_is_reported_while_the_thread_still_lives(
     assert job.is_alive()
     try:
         assert client.get(f'{url}/export/masks.zip').status_code == 200
-        assert client.put(f'{url}/masks/1', content=box_mask(1).tobytes()).status_code == 200
+        stroke = dict(points=[[3, 3]], radius=2)
+        assert client.post(f'{url}/masks/1/strokes', json=stroke).status_code == 200
     finally:
         linger.set()
+
+
+def wait_until(condition, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, 'the condition did not come true in time'
+        time.sleep(0.01)
+
+
+def test_a_propagated_frame_loses_its_undo_history(client):
+    summary, _ = open_clip(client, count=3)
+    paint(client, summary['id'], 0, box_mask(1))
+    paint(client, summary['id'], 1, box_mask(2))
+    client.delete(f"/api/clips/{summary['id']}/masks/1/edit")  # frame 1 is predicted again
+    assert client.get(f"/api/clips/{summary['id']}").json()['history'] == {'0': [1, 0],
+                                                                           '1': [2, 0]}
+    propagate(client, summary['id'], 0)
+    finish(client, summary['id'])
+    assert client.get(f"/api/clips/{summary['id']}").json()['history'] == {'0': [1, 0]}
 
 
 class BrokenCore(FakeCore):
@@ -160,5 +184,6 @@ def test_the_real_core_propagates_through_the_routes(make_client, real_core_fact
     propagate(client, summary['id'], 0)
     status = finish(client, summary['id'])
     assert status['state'] == 'done' and status['done'] == 4
-    masks = session_of(client).clip(summary['id']).masks
+    clip = session_of(client).clip(summary['id'])
+    masks = np.stack([clip.mask(index) for index in range(4)])
     assert masks.shape == (4, *SIZE) and set(np.unique(masks[1:])) <= {0, 1}

@@ -1,5 +1,6 @@
 """Sessions: each browser (cookie) sees only its own clips; upload names never choose a path;
-idle sessions and the server's folder are removed; the security defaults."""
+a session whose pages are closed ends and its files go; the server's folder is removed; the
+security defaults."""
 import os
 
 from fastapi.testclient import TestClient
@@ -42,13 +43,21 @@ def test_upload_names_never_choose_a_path(client):
     store_root = client.app.state.store.root
     files = sorted(os.path.relpath(os.path.join(folder, name), store_root)
                    for folder, _, names in os.walk(store_root) for name in names)
-    session = os.path.basename(session_of(client).directory)
-    assert files == [f"{session}/{summary['id']}/frames.u8", f"{session}/{summary['id']}/masks.u8"]
+    clip = f"{os.path.basename(session_of(client).directory)}/{summary['id']}"
+    assert files == [f'{clip}/frames/0000{i}.png' for i in range(3)]
     assert not os.path.exists(os.path.join(os.path.dirname(store_root), 'escape.png'))
 
 
-def test_an_idle_session_and_its_files_are_removed():
+def test_the_page_is_told_when_its_session_ended(make_client):
+    client = make_client(limits=Limits(session_timeout_s=60))
+    assert client.get('/api/heartbeat').json() == {'new_session': True}
+    assert client.get('/api/heartbeat').json() == {'new_session': False}
+    assert client.get('/api/info').json()['heartbeat_s'] == 30
+
+
+def test_a_session_without_a_page_for_the_timeout_ends_with_its_files():
     now = [0.0]
+    assert Limits().session_timeout_s == 300  # five minutes; the page calls every 30 s
     store = SessionStore(Limits(session_timeout_s=60), clock=lambda: now[0])
     token, session, is_new = store.checkout(None)
     assert is_new and os.path.isdir(session.directory)

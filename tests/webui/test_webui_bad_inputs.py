@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from webui_client import open_clip, session_of, upload
-from webui_inputs import SIZE, box_mask, frames, frames_zip, png_bytes, zip_bytes
+from webui_inputs import SIZE, frames, frames_zip, png_bytes, zip_bytes
 
 
 def refusal(response, status=400):
@@ -69,10 +69,27 @@ def test_a_bad_mask_png_is_refused(client, mask, expected):
     assert client.get(f"/api/clips/{summary['id']}").json()['edited'] == []
 
 
-def test_a_painted_mask_of_the_wrong_size_is_refused(client):
+@pytest.mark.parametrize('route,body,expected', [
+    ('strokes', dict(points=[], radius=3), 'needs 1 to 5000 points'),
+    ('strokes', dict(points=[[1, 2]], radius=-1), 'positive number of pixels'),
+    ('strokes', dict(points=[[1, 2]], radius=2, object=256), 'object ids run from 1 to 255'),
+    ('box', dict(box=[3, 3, 5, 20]), 'the box is 2x17 pixels on the frame'),
+    ('box', dict(box=[3, 3, 5]), 'four numbers'),
+    ('hint', dict(points=[[1, 2]], radius=2), 'has no box to refine'),
+])
+def test_a_bad_stroke_or_box_is_refused(client, route, body, expected):
     summary, _ = open_clip(client)
-    response = client.put(f"/api/clips/{summary['id']}/masks/0", content=b'\x01' * 10)
-    assert 'has 10 bytes but a 32x24 frame needs 768' in refusal(response)
+    response = client.post(f"/api/clips/{summary['id']}/masks/0/{route}", json=body)
+    assert expected in refusal(response)
+    assert client.get(f"/api/clips/{summary['id']}").json()['edited'] == []
+
+
+def test_a_stroke_over_its_own_size_limit_is_refused_before_it_is_read(client):
+    summary, _ = open_clip(client)
+    body = b'{"points": [' + b'[1, 2], ' * 200_000 + b'[1, 2]], "radius": 2}'
+    response = client.post(f"/api/clips/{summary['id']}/masks/0/strokes", content=body,
+                           headers={'Content-Type': 'application/json'})
+    assert 'over the 1024 KiB a stroke may have' in refusal(response, status=413)
 
 
 def test_propagating_from_a_frame_without_an_object_is_refused(client):
@@ -82,10 +99,12 @@ def test_propagating_from_a_frame_without_an_object_is_refused(client):
 
 
 @pytest.mark.parametrize('method,path', [
-    ('get', 'frames/5'), ('get', 'masks/-1'), ('put', 'masks/7'), ('delete', 'masks/9/edit')])
+    ('get', 'frames/5'), ('get', 'masks/-1'), ('post', 'masks/7/strokes'),
+    ('post', 'masks/5/box'), ('post', 'masks/8/undo'), ('delete', 'masks/9/edit')])
 def test_a_frame_outside_the_clip_is_refused(client, method, path):
     summary, _ = open_clip(client)
-    kwargs = {'content': box_mask(1).tobytes()} if method == 'put' else {}
+    kwargs = {'json': dict(points=[[1, 1]], radius=1, box=[0, 0, 9, 9])} if method == 'post' \
+        else {}
     response = getattr(client, method)(f"/api/clips/{summary['id']}/{path}", **kwargs)
     assert 'is not in the clip (frames 0..4)' in refusal(response)
 

@@ -1,5 +1,5 @@
-"""``tools/webui.py`` as a person starts it: it prints its URL, serves the page on 127.0.0.1 and
-removes its temporary folder when stopped with Ctrl+C."""
+"""``tools/webui.py`` as a person starts it: it builds the data set's sequence list, prints its
+URL, serves the page on 127.0.0.1 and removes its temporary folder when stopped with Ctrl+C."""
 import json
 import signal
 import urllib.request
@@ -34,6 +34,7 @@ def test_the_tool_serves_the_page_and_cleans_up_on_ctrl_c(tmp_path, tiny_work_di
     process, url = start_webui(start_subprocess, TINY_CONFIG, tiny_work_dir, '--max-frames', 50,
                                '--cfg-options', f'data.test.data_root={tmp_path / "toyvos"}',
                                TMPDIR=temp)
+    assert (tmp_path / 'toyvos' / 'JPEGImages').is_dir()  # the data set was built at start
     assert b'/static/app.js' in get(url + '/')
     info = json.loads(get(url + '/api/info'))
     assert info['max_frames'] == 50 and info['model'] == 'tiny_toyvos.py'
@@ -47,7 +48,8 @@ def test_the_tool_serves_the_page_and_cleans_up_on_ctrl_c(tmp_path, tiny_work_di
     assert not server_folder.exists()
 
 
-def test_limits_must_be_positive(run_subprocess, tiny_work_dir):
+@pytest.mark.parametrize('option', ['--max-frames', '--max-disk-gb'])
+def test_limits_must_be_positive(run_subprocess, tiny_work_dir, option):
     result = run_subprocess(['python', 'tools/webui.py', TINY_CONFIG, tiny_work_dir,
-                             '--max-frames', 0], check=False)
+                             option, 0], check=False)
     assert result.returncode == 2 and 'must be positive' in result.stderr

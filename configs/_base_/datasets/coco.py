@@ -19,11 +19,11 @@ train_pipeline = [
     dict(type='MaskGuideBackground'),
     dict(type='PackInputs'),
 ]
-# The reference's (unused) COCO test phase: plain box crop, no flip, unperturbed guides.
+# The reference's (unused) COCO test phase: the test crop (3 % padding), no flip, unperturbed guides.
 test_pipeline = [
     dict(type='LoadFrame'),
     dict(type='LoadCocoMasks', out_keys=('label', 'guide_mask')),
-    dict(type='VisualGuide', size=224, pad_ratio=0.0, test_mode=True, image_key='image'),
+    dict(type='VisualGuide', size=224, test_mode=True, image_key='image'),
     dict(type='Resize', size=test_size, mask_keys=('label',)),
     dict(type='SpatialGuide', test_mode=True, source_key='label'),
     dict(type='Normalize', **img_norm_cfg),

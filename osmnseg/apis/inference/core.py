@@ -20,11 +20,12 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from osmnseg.apis.inference.inputs import frame_input, spatial_guide_input, visual_guide_input
 from osmnseg.apis.inference.memory import ObjectMemory
 from osmnseg.apis.inference.merge import FrameScores, merge_scores, soft_aggregate
 from osmnseg.apis.inference.pipeline import StageTimes
 from osmnseg.apis.inference.settings import InferenceSettings
+from osmnseg.datasets.pipelines.inference_inputs import (frame_input, spatial_guide_inputs,
+                                                         visual_guide_input)
 from osmnseg.io.masks import resize_mask
 from osmnseg.models.modulators.matching import MatchingMemory
 from osmnseg.utils.errors import DataError
@@ -200,9 +201,9 @@ class InferenceCore:
             params = self.memory.stacked_params(objects)
             spatial = memory = None
             if self.model.spatial_modulator is not None or self.model.guide_as_input:
-                spatial = tf.constant(np.stack([spatial_guide_input(
-                    resize_mask(self.memory.masks[obj], work_size), self.settings)
-                    for obj in objects]))
+                spatial = tf.constant(spatial_guide_inputs(
+                    [resize_mask(self.memory.masks[obj], work_size) for obj in objects],
+                    self.settings))
             if self.matching:
                 ref_embedding, ref_mask = self.memory.stacked_references(objects)
                 prev_mask = np.stack([self.memory.masks[obj] for obj in objects])[..., None]

@@ -1,69 +1,56 @@
-// The page of tools/webui.py: plain JavaScript, no build step.
-// The server holds the clips; the page shows one frame at a time (a JPEG under a canvas of
-// object ids drawn in the DAVIS palette), edits that frame's mask with the brush and sends it
-// back as raw bytes (one object id per pixel, row by row).
+// The page of tools/webui.py: plain JavaScript modules, no build step.
+// The server holds the clips; the page shows one frame at a time (the frame's image under a
+// canvas of object ids drawn in the DAVIS palette). A stroke is painted here at once and sent
+// as the stroke (points, radius, object, erase); a box or an inside / outside stroke asks the
+// server for the object's mask (GrabCut) and shows the answer.
 'use strict';
 
+import {$, api, clearMessage, getJson, guarded, sendJson, showMessage} from './api.js';
+import {keyAction} from './keys.js';
+import {adler32, paintSegment} from './paint.js';
+import {bindExports, fillExportChoices} from './export.js';
+
 const POLL_MS = 250;
-const state = {
-  info: null,        // /api/info: model, limits, palette
+export const state = {
+  info: null,        // /api/info: model, limits, palette, heartbeat period, export choices
   clip: null,        // the open clip's summary
   index: 0,          // the frame shown
+  target: 0,         // the frame asked for last (arrow presses add up here)
   mask: null,        // Uint8Array of the shown frame's object ids
+  overlay: null,     // ImageData of the mask canvas
   object: 1,         // the id the brush paints
   maxObject: 1,      // objects offered in the palette
-  painting: false,
-  last: null,        // the previous brush point of a stroke
+  stroke: null,      // the stroke being drawn: {tool, points, radius, index}
+  boxStart: null,    // the corner where the box being dragged started
+  pending: Promise.resolve(),  // edits are sent one after the other, in order
+  unsent: 0,         // edits drawn but not answered yet
   playing: false,
   polling: false,
   showToken: 0,      // drops answers for frames no longer shown
 };
-const $ = (id) => document.getElementById(id);
-
-// ------------------------------------------------------------------ server
-async function api(method, url, body, headers = {}) {
-  const response = await fetch(url, {method, body, headers, credentials: 'same-origin'});
-  if (!response.ok) {
-    let detail = `${response.status} ${response.statusText}`;
-    try { detail = (await response.json()).detail; } catch (err) { /* not JSON */ }
-    throw new Error(detail);
-  }
-  return response;
-}
-const getJson = async (url) => (await api('GET', url)).json();
-const sendJson = async (method, url, value) =>
-  (await api(method, url, JSON.stringify(value), {'Content-Type': 'application/json'})).json();
+const tool = () => document.querySelector('input[name=tool]:checked').value;
 const clipUrl = (path = '') => `/api/clips/${state.clip.id}${path}`;
-
-function showMessage(text, kind = 'error') {
-  const box = $('message');
-  box.textContent = text;
-  box.className = kind;
-  box.hidden = false;
-}
-const clearMessage = () => { $('message').hidden = true; };
-
-// Runs an action of a control; a refusal of the server becomes the page's message.
-function guarded(action) {
-  return async (event) => {
-    try { await action(event); } catch (err) { showMessage(err.message); }
-  };
-}
+const isBusy = () => Boolean(state.clip && state.clip.propagation &&
+                             state.clip.propagation.state === 'running');
 
 // ------------------------------------------------------------------ drawing
-function drawMask() {
-  const canvas = $('mask-canvas');
-  const context = canvas.getContext('2d');
-  const image = context.createImageData(canvas.width, canvas.height);
+// Redraws the mask canvas inside the rectangle (inclusive; default: all of it).
+function drawMask(rect = null) {
+  const {width, height} = $('mask-canvas');
+  const {x0, y0, x1, y1} = rect || {x0: 0, y0: 0, x1: width - 1, y1: height - 1};
+  const data = state.overlay.data;
   const alpha = Math.round(2.55 * $('opacity').value);
   const palette = state.info.palette;
-  for (let i = 0; i < state.mask.length; i++) {
-    const id = state.mask[i];
-    if (id === 0) continue;
-    const [r, g, b] = palette[id];
-    image.data.set([r, g, b, alpha], 4 * i);
+  for (let y = y0; y <= y1; y++) {
+    for (let i = y * width + x0; i <= y * width + x1; i++) {
+      const id = state.mask[i];
+      const [r, g, b] = palette[id];
+      data[4 * i] = r; data[4 * i + 1] = g; data[4 * i + 2] = b;
+      data[4 * i + 3] = id ? alpha : 0;
+    }
   }
-  context.putImageData(image, 0, 0);
+  $('mask-canvas').getContext('2d').putImageData(state.overlay, 0, 0, x0, y0,
+                                                 x1 - x0 + 1, y1 - y0 + 1);
 }
 
 async function loadFrame(index) {
@@ -80,6 +67,7 @@ async function loadMask(index) {
 
 async function show(index) {
   const token = ++state.showToken;
+  state.target = index;
   const [image, mask] = await Promise.all([loadFrame(index), loadMask(index)]);
   if (token !== state.showToken) return;  // another frame was asked for meanwhile
   state.index = index;
@@ -90,10 +78,11 @@ async function show(index) {
   updateFrameLabel();
 }
 
+// Shows the server's mask of the frame shown (after a box, a hint, undo, a propagation).
 async function reloadMask() {
   const index = state.index;
   const mask = await loadMask(index);
-  if (index !== state.index || state.painting) return;
+  if (index !== state.index || state.stroke || state.unsent) return;
   state.mask = mask;
   drawMask();
   noteObjects(mask);
@@ -104,6 +93,10 @@ function updateFrameLabel() {
   const edited = clip.edited.includes(state.index) ? ' (edited)' : '';
   $('frame-label').textContent = `frame ${state.index} / ${clip.num_frames - 1}${edited}`;
   $('slider').value = state.index;
+  const [undos, redos] = clip.history[state.index] || [0, 0];
+  $('undo').disabled = !undos;
+  $('redo').disabled = !redos;
+  $('forget-edit').disabled = !clip.edited.includes(state.index);
   const list = $('edited');
   list.replaceChildren(document.createTextNode(clip.edited.length ? 'Edited frames: ' : ''));
   for (const index of clip.edited) {
@@ -125,6 +118,12 @@ function noteObjects(mask) {
   }
 }
 
+function pickObject(id) {
+  state.object = id;
+  state.maxObject = Math.max(state.maxObject, id);
+  renderObjects();
+}
+
 function renderObjects() {
   const box = $('objects');
   box.replaceChildren();
@@ -134,79 +133,146 @@ function renderObjects() {
     button.textContent = id;
     button.className = 'object' + (id === state.object ? ' selected' : '');
     button.style.background = `rgb(${r}, ${g}, ${b})`;
-    button.title = `paint object ${id}`;
-    button.addEventListener('click', () => { state.object = id; renderObjects(); });
+    button.title = `paint object ${id} (key ${id})`;
+    button.addEventListener('click', () => pickObject(id));
     box.append(button);
   }
 }
 
-// ------------------------------------------------------------------ brush
+// ------------------------------------------------------------------ brush, box and hints
 function canvasPoint(event) {
   const canvas = $('mask-canvas');
   const rect = canvas.getBoundingClientRect();
-  return {x: (event.clientX - rect.left) * canvas.width / rect.width,
-          y: (event.clientY - rect.top) * canvas.height / rect.height};
+  const round = (value) => Math.round(value * 10) / 10;  // short JSON; both sides use it
+  return {x: round((event.clientX - rect.left) * canvas.width / rect.width),
+          y: round((event.clientY - rect.top) * canvas.height / rect.height)};
 }
 
-function stamp(point) {
-  const {width, height} = $('mask-canvas');
-  const radius = Number($('brush-size').value) / 2;
-  const erasing = document.querySelector('input[name=tool]:checked').value === 'erase';
-  const value = erasing ? 0 : state.object;
-  const x0 = Math.max(0, Math.floor(point.x - radius));
-  const x1 = Math.min(width - 1, Math.ceil(point.x + radius));
-  const y0 = Math.max(0, Math.floor(point.y - radius));
-  const y1 = Math.min(height - 1, Math.ceil(point.y + radius));
-  for (let y = y0; y <= y1; y++) {
-    for (let x = x0; x <= x1; x++) {
-      const dx = x + 0.5 - point.x, dy = y + 0.5 - point.y;
-      if (dx * dx + dy * dy <= radius * radius) state.mask[y * width + x] = value;
-    }
+const brushRadius = () => Number($('brush-size').value) / 2;
+
+function setBrushSize(size) {
+  const slider = $('brush-size');
+  slider.value = Math.min(Number(slider.max), Math.max(1, Math.round(size)));
+  $('brush-size-value').textContent = slider.value;
+}
+
+// The value a stroke of the tool paints in the page's preview.
+const strokeValue = (kind) => (kind === 'erase' || kind === 'outside' ? 0 : state.object);
+
+function paintTo(point) {
+  const stroke = state.stroke;
+  const from = stroke.points[stroke.points.length - 1];
+  const rect = paintSegment(state.mask, state.clip.width, state.clip.height, from, point,
+                            stroke.radius, strokeValue(stroke.tool));
+  stroke.points.push(point);
+  if (rect) drawMask(rect);
+}
+
+function startDrawing(event) {
+  if (!state.clip || !state.mask || event.button !== 0) return;
+  if (isBusy()) {
+    showMessage('The clip is being propagated: masks can change when it has finished or ' +
+                'been cancelled.', 'info');
+    return;
   }
-}
-
-// A stroke between two points is a row of stamps no further apart than a quarter brush.
-function strokeTo(point) {
-  const from = state.last || point;
-  const spacing = Math.max(0.5, Number($('brush-size').value) / 4);
-  const steps = Math.ceil(Math.hypot(point.x - from.x, point.y - from.y) / spacing);
-  for (let i = 1; i <= Math.max(1, steps); i++) {
-    const t = i / Math.max(1, steps);
-    stamp({x: from.x + t * (point.x - from.x), y: from.y + t * (point.y - from.y)});
-  }
-  state.last = point;
-  drawMask();
-}
-
-function startStroke(event) {
-  if (!state.clip || !state.mask || isBusy()) return;
   event.preventDefault();
   $('mask-canvas').setPointerCapture(event.pointerId);
-  state.painting = true;
-  state.last = null;
-  strokeTo(canvasPoint(event));
-}
-
-function continueStroke(event) {
-  if (state.painting) strokeTo(canvasPoint(event));
-}
-
-async function endStroke() {
-  if (!state.painting) return;
-  state.painting = false;
-  await saveMask();
-}
-
-async function saveMask() {
-  const index = state.index;
-  try {
-    const response = await api('PUT', clipUrl(`/masks/${index}`), state.mask);
-    setClip(await response.json());
-    noteObjects(state.mask);
-  } catch (err) {
-    showMessage(err.message);
-    await reloadMask();
+  stopPlaying();
+  const point = canvasPoint(event);
+  if (tool() === 'box') {
+    state.boxStart = point;
+    showBoxOutline(point, point);
+    return;
   }
+  state.stroke = {tool: tool(), points: [point], radius: brushRadius(), index: state.index};
+  const rect = paintSegment(state.mask, state.clip.width, state.clip.height, point, point,
+                            state.stroke.radius, strokeValue(state.stroke.tool));
+  if (rect) drawMask(rect);
+}
+
+function continueDrawing(event) {
+  const point = canvasPoint(event);
+  if (state.boxStart) showBoxOutline(state.boxStart, point);
+  const stroke = state.stroke;
+  if (!stroke) return;
+  const last = stroke.points[stroke.points.length - 1];
+  // points closer than half the radius add nothing a person sees, only bytes
+  if (Math.hypot(point.x - last.x, point.y - last.y) >= Math.max(1, stroke.radius / 2)) {
+    paintTo(point);
+  }
+}
+
+function endDrawing(event) {
+  const point = canvasPoint(event);
+  if (state.boxStart) {
+    const start = state.boxStart;
+    state.boxStart = null;
+    $('box-outline').hidden = true;
+    return sendEdit(state.index, '/box', {box: [start.x, start.y, point.x, point.y],
+                                          object: state.object});
+  }
+  const stroke = state.stroke;
+  if (!stroke) return null;
+  const last = stroke.points[stroke.points.length - 1];
+  if (point.x !== last.x || point.y !== last.y) paintTo(point);
+  state.stroke = null;
+  const body = {points: stroke.points.map((p) => [p.x, p.y]), radius: stroke.radius,
+                object: state.object};
+  if (stroke.tool === 'inside' || stroke.tool === 'outside') {
+    return sendEdit(stroke.index, '/hint', {...body, inside: stroke.tool === 'inside'});
+  }
+  return sendEdit(stroke.index, '/strokes', {...body, erase: stroke.tool === 'erase'});
+}
+
+function showBoxOutline(a, b) {
+  const box = $('box-outline');
+  const {width, height} = state.clip;
+  box.style.left = `${100 * Math.min(a.x, b.x) / width}%`;
+  box.style.top = `${100 * Math.min(a.y, b.y) / height}%`;
+  box.style.width = `${100 * Math.abs(b.x - a.x) / width}%`;
+  box.style.height = `${100 * Math.abs(b.y - a.y) / height}%`;
+  box.hidden = false;
+}
+
+// Sends an edit of frame `index` after the ones before it. A stroke's answer carries the
+// server's mask checksum: equal to the page's, nothing to do; else (or after a box, a hint,
+// undo) the page shows the server's mask, once no other edit is on its way.
+function sendEdit(index, path, body, method = 'POST') {
+  state.unsent += 1;
+  const url = clipUrl(`/masks/${index}${path}`);
+  const send = async () => {
+    try {
+      const answer = body ? await sendJson(method, url, body) : await (await api(method, url)).json();
+      setClip(answer.clip);
+      if (answer.seconds !== undefined) {
+        $('tool-note').textContent = `mask from the box in ${answer.seconds.toFixed(2)} s`;
+      }
+      state.unsent -= 1;
+      const agrees = path === '/strokes' && adler32(state.mask) === answer.checksum;
+      if (index === state.index && !state.unsent && !state.stroke && !agrees) await reloadMask();
+    } catch (err) {
+      state.unsent -= 1;
+      showMessage(err.message);
+      if (index === state.index && !state.unsent) await reloadMask();
+    }
+  };
+  state.pending = state.pending.then(send);
+  return state.pending;
+}
+
+const undo = () => sendEdit(state.index, '/undo', null);
+const redo = () => sendEdit(state.index, '/redo', null);
+const forgetEdits = () => sendEdit(state.index, '/edit', null, 'DELETE');
+
+async function uploadMask() {
+  const file = $('mask-file').files[0];
+  if (!file) return;
+  $('mask-file').value = '';
+  const form = new FormData();
+  form.append('file', file);
+  const answer = await (await api('POST', clipUrl(`/masks/${state.index}/png`), form)).json();
+  setClip(answer.clip);
+  await reloadMask();
 }
 
 // ------------------------------------------------------------------ clips
@@ -223,9 +289,14 @@ async function openClip(summary) {
     canvas.width = summary.width;
     canvas.height = summary.height;
   }
+  state.overlay = new ImageData(summary.width, summary.height);
   $('stage').style.setProperty('--aspect', summary.width / summary.height);
   $('placeholder').hidden = true;
   $('slider').max = summary.num_frames - 1;
+  $('brush-size').max = Math.max(1, Math.floor(summary.width / 4));  // up to a quarter frame
+  setBrushSize(Number($('brush-size').value));
+  if (summary.sequence) $('sequence-select').value = summary.sequence;
+  fillExportChoices(summary, state.info);
   state.object = 1;
   state.maxObject = 1;
   renderObjects();
@@ -288,13 +359,18 @@ async function closeClip() {
   if (clips.length) {
     await openClip(clips[clips.length - 1]);
   } else {
-    enableClipControls(false);
-    $('placeholder').hidden = false;
-    $('frame-label').textContent = '';
-    $('edited').replaceChildren();
-    for (const canvas of [$('frame-canvas'), $('mask-canvas')]) {
-      canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
-    }
+    showNoClip();
+  }
+}
+
+function showNoClip() {
+  state.clip = null;
+  enableClipControls(false);
+  $('placeholder').hidden = false;
+  $('frame-label').textContent = '';
+  $('edited').replaceChildren();
+  for (const canvas of [$('frame-canvas'), $('mask-canvas')]) {
+    canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height);
   }
 }
 
@@ -314,28 +390,21 @@ function enableClipControls(enabled) {
   for (const element of document.querySelectorAll('.needs-clip')) element.disabled = !enabled;
 }
 
-// ------------------------------------------------------------------ masks
-async function uploadMask() {
-  const file = $('mask-file').files[0];
-  if (!file) return;
-  $('mask-file').value = '';
-  const form = new FormData();
-  form.append('file', file);
-  const response = await api('POST', clipUrl(`/masks/${state.index}/png`), form);
-  setClip(await response.json());
-  await reloadMask();
-}
-
-async function forgetEdit() {
-  setClip(await (await api('DELETE', clipUrl(`/masks/${state.index}/edit`))).json());
+// The server ends a session none of whose pages has called for a while; this page calls.
+async function heartbeat() {
+  const {new_session: isNew} = await getJson('/api/heartbeat');
+  if (isNew && state.clip) {
+    showNoClip();
+    await refreshClipList();
+    showMessage('This page was away too long and the server removed its clips; open the ' +
+                'clip again.');
+  }
 }
 
 // ------------------------------------------------------------------ propagation
-const isBusy = () => Boolean(state.clip && state.clip.propagation &&
-                             state.clip.propagation.state === 'running');
-
 async function propagate() {
   stopPlaying();
+  await state.pending;  // the edits drawn before the click go first
   const status = await sendJson('POST', clipUrl('/propagation'),
                                 {start: state.index, reencode: $('reencode').checked});
   state.clip.propagation = status;
@@ -363,15 +432,19 @@ function showProgress(status) {
 async function pollPropagation() {
   if (state.polling) return;
   state.polling = true;
+  const written = (status) => state.index >= status.start &&
+                              state.index < status.start + status.done;
   try {
+    let shownWritten = written(state.clip.propagation);
     for (;;) {
-      const revision = state.clip.revision;
       const summary = await getJson(clipUrl());
       setClip(summary);
-      showProgress(summary.propagation);
-      if (summary.revision !== revision) await reloadMask();
-      if (summary.propagation.state !== 'running') {
-        reportEnd(summary.propagation);
+      const status = summary.propagation;
+      showProgress(status);
+      if (written(status) !== shownWritten || status.state !== 'running') await reloadMask();
+      shownWritten = written(status);
+      if (status.state !== 'running') {
+        reportEnd(status);
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -390,9 +463,7 @@ function reportEnd(status) {
   }
 }
 
-async function cancelPropagation() {
-  await api('POST', clipUrl('/propagation/cancel'));
-}
+const cancelPropagation = () => api('POST', clipUrl('/propagation/cancel'));
 
 // ------------------------------------------------------------------ playback
 function stopPlaying() {
@@ -401,6 +472,7 @@ function stopPlaying() {
 }
 
 async function play() {
+  if (!state.clip) return;
   if (state.playing) { stopPlaying(); return; }
   state.playing = true;
   $('play').textContent = 'Pause';
@@ -414,52 +486,39 @@ async function play() {
   stopPlaying();
 }
 
+// Arrow keys: each press moves the frame asked for, so quick presses all count.
 function step(offset) {
-  if (!state.clip) return;
-  const index = Math.min(state.clip.num_frames - 1, Math.max(0, state.index + offset));
-  if (index !== state.index) show(index).catch((err) => showMessage(err.message));
-}
-
-// ------------------------------------------------------------------ export
-async function download(path, filename) {
-  showMessage(`Preparing ${filename} ...`, 'info');
-  const blob = await (await api('GET', clipUrl(path))).blob();
-  const link = document.createElement('a');
-  link.href = URL.createObjectURL(blob);
-  link.download = filename;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(link.href), 60000);
-  showMessage(`Saved ${filename}.`, 'info');
-}
-
-function exportOverlay(kind) {
-  return () => download(`/export/overlay.${kind}?fps=${$('fps').value}`,
-                        `${state.clip.name}_overlay.${kind}`);
+  if (!state.clip) return null;
+  stopPlaying();
+  const index = Math.min(state.clip.num_frames - 1, Math.max(0, state.target + offset));
+  return index === state.target ? null : show(index);
 }
 
 // ------------------------------------------------------------------ start
+const KEY_ACTIONS = {
+  step, play, undo, redo,
+  brush: (factor) => setBrushSize(Number($('brush-size').value) * factor),
+  object: (id) => pickObject(id),
+};
+
 function bindControls() {
   const mask = $('mask-canvas');
-  mask.addEventListener('pointerdown', startStroke);
-  mask.addEventListener('pointermove', continueStroke);
-  mask.addEventListener('pointerup', guarded(endStroke));
-  mask.addEventListener('pointercancel', guarded(endStroke));
+  mask.addEventListener('pointerdown', guarded(startDrawing));
+  mask.addEventListener('pointermove', (event) => {
+    if (state.stroke || state.boxStart) continueDrawing(event);
+  });
+  mask.addEventListener('pointerup', guarded(endDrawing));
+  mask.addEventListener('pointercancel', guarded(endDrawing));
   $('clip-file').addEventListener('change', guarded(uploadClip));
   $('open-sequence').addEventListener('click', guarded(openSequence));
   $('clip-select').addEventListener('change', guarded(switchClip));
   $('close-clip').addEventListener('click', guarded(closeClip));
-  $('add-object').addEventListener('click', () => {
-    state.maxObject = Math.min(255, state.maxObject + 1);
-    state.object = state.maxObject;
-    renderObjects();
-  });
-  $('brush-size').addEventListener('input', () => {
-    $('brush-size-value').textContent = $('brush-size').value;
-  });
+  $('add-object').addEventListener('click', () => pickObject(Math.min(255, state.maxObject + 1)));
+  $('brush-size').addEventListener('input', () => setBrushSize(Number($('brush-size').value)));
+  $('undo').addEventListener('click', guarded(undo));
+  $('redo').addEventListener('click', guarded(redo));
   $('mask-file').addEventListener('change', guarded(uploadMask));
-  $('forget-edit').addEventListener('click', guarded(forgetEdit));
+  $('forget-edit').addEventListener('click', guarded(forgetEdits));
   $('propagate').addEventListener('click', guarded(propagate));
   $('cancel').addEventListener('click', guarded(cancelPropagation));
   $('play').addEventListener('click', guarded(play));
@@ -468,24 +527,24 @@ function bindControls() {
     return show(Number($('slider').value));
   }));
   $('opacity').addEventListener('input', () => { if (state.mask) drawMask(); });
-  $('export-masks').addEventListener('click', guarded(
-    () => download('/export/masks.zip', `${state.clip.name}_masks.zip`)));
-  $('export-mp4').addEventListener('click', guarded(exportOverlay('mp4')));
-  $('export-gif').addEventListener('click', guarded(exportOverlay('gif')));
+  $('message').addEventListener('click', clearMessage);
+  bindExports(() => state.clip);
   document.addEventListener('keydown', (event) => {
-    if (event.target.tagName === 'INPUT' || event.target.tagName === 'SELECT') return;
-    if (event.key === 'ArrowRight') step(1);
-    if (event.key === 'ArrowLeft') step(-1);
+    const action = keyAction(event);
+    if (!action || !state.clip) return;
+    event.preventDefault();
+    guarded(() => KEY_ACTIONS[action[0]](action[1]))();
   });
 }
 
 async function start() {
   bindControls();
   enableClipControls(false);
-  $('brush-size-value').textContent = $('brush-size').value;
+  setBrushSize(Number($('brush-size').value));
   state.info = await getJson('/api/info');
   $('model').textContent = state.info.model;
   renderObjects();
+  setInterval(guarded(heartbeat), 1000 * state.info.heartbeat_s);
   await loadSequences();
   const clips = await refreshClipList();
   if (clips.length) await openClip(clips[clips.length - 1]);

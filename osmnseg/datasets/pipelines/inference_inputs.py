@@ -1,7 +1,10 @@
-"""The network inputs of one test-time step, prepared exactly as the test pipeline does.
+"""The network inputs of one test-time step, prepared exactly as the test pipeline does: the
+TensorFlow inference core (``osmnseg.apis.inference.core``) and the TensorFlow-free runtime of
+exported graphs (``osmnseg.runtime``) both call these (numpy + PIL only).
 
-Each function takes the :class:`~osmnseg.apis.inference.settings.InferenceSettings` that
-say how (working size, normalisation, guide kind and parameters); nothing here is random.
+Each function takes the settings that say how (working size, normalisation, guide kind and
+parameters): an :class:`~osmnseg.apis.inference.settings.InferenceSettings` or any object with
+the same attributes (the runtime's manifest settings); nothing here is random.
 """
 import numpy as np
 
@@ -37,3 +40,9 @@ def spatial_guide_input(previous_mask, settings):
     else:
         guide = make_spatial_guide(previous_mask, rng=None, min_std=settings.min_std)
     return np.asarray(guide)[..., None]
+
+
+def spatial_guide_inputs(previous_masks, settings):
+    """``[K, h, w, 1]`` spatial guides (:func:`spatial_guide_input`) of K ``[h, w] uint8`` 0/1
+    masks at working size, stacked."""
+    return np.stack([spatial_guide_input(mask, settings) for mask in previous_masks])
