@@ -8,7 +8,7 @@ the mask and reloads the mask when they differ.
 import gzip
 import time
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 

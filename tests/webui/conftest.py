@@ -1,11 +1,12 @@
-"""Fixtures of the web app tests: the app around a fake core, a client of it, and the real core
-on the tiny random-weight model of tests/apis."""
+"""Fixtures of the web app tests: the app around a fake core, a client of it, the real core on
+the tiny random-weight model of tests/apis (and a work dir of it for tools/webui.py), and a
+headless browser."""
 import os
 import sys
 
 import pytest
 
-from requirements import WEBUI_EXTRA, require
+from requirements import BROWSER, SELENIUM, WEBUI_EXTRA, require
 
 require(WEBUI_EXTRA)
 
@@ -60,3 +61,32 @@ def real_core_factory():
     model = init_segmentor(cfg, dtype='float32')
     randomize(model)
     return lambda: InferenceCore.from_config(model, cfg)
+
+
+@pytest.fixture(scope='session')
+def tiny_work_dir(tmp_path_factory):
+    """A work dir with a checkpoint of the tiny random-weight model (for tools/webui.py)."""
+    from osmnseg.config import Config
+    from osmnseg.models import build_segmentor
+    from osmnseg.models.checkpoint import save_checkpoint
+    from segmenter_inputs import TINY_CONFIG, randomize
+
+    work_dir = str(tmp_path_factory.mktemp('webui_work_dir'))
+    model = build_segmentor(Config.fromfile(TINY_CONFIG).model)
+    randomize(model)
+    save_checkpoint(work_dir, 1, model)
+    return work_dir
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """Headless chromium (tests/webui/webui_browser.py) whose downloads go to
+    ``browser.download_dir``."""
+    require(BROWSER, SELENIUM)
+    from webui_browser import start_browser
+
+    download_dir = tmp_path / 'downloads'
+    download_dir.mkdir()
+    driver = start_browser(download_dir)
+    yield driver
+    driver.quit()

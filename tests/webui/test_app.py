@@ -12,7 +12,8 @@ from webui_client import open_clip, session_of, upload
 from webui_inputs import SIZE, frames, frames_zip, png_bytes, zip_bytes
 from segmenter_inputs import TINY_CONFIG  # the tiny config of tests/apis (conftest's path)
 
-STATIC_FILES = ('app.js', 'paint.js', 'keys.js', 'style.css')
+STATIC_FILES = ('app.js', 'api.js', 'edit.js', 'export.js', 'keys.js', 'paint.js', 'view.js',
+                'style.css')
 
 
 def test_the_page_and_its_files_are_served(client):

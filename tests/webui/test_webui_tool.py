@@ -6,25 +6,13 @@ import urllib.request
 
 import pytest
 
-from osmnseg.config import Config
-from osmnseg.models import build_segmentor
-from osmnseg.models.checkpoint import save_checkpoint
-from segmenter_inputs import TINY_CONFIG, randomize
+from segmenter_inputs import TINY_CONFIG
 from webui_server import start_webui
 
 
 def get(url):
     with urllib.request.urlopen(url, timeout=60) as response:
         return response.read()
-
-
-@pytest.fixture(scope='module')
-def tiny_work_dir(tmp_path_factory):
-    work_dir = str(tmp_path_factory.mktemp('webui_work_dir'))
-    model = build_segmentor(Config.fromfile(TINY_CONFIG).model)
-    randomize(model)
-    save_checkpoint(work_dir, 1, model)
-    return work_dir
 
 
 def test_the_tool_serves_the_page_and_cleans_up_on_ctrl_c(tmp_path, tiny_work_dir,
