@@ -103,3 +103,22 @@ def test_invalid_settings_are_config_errors(model, toy_cfg):
     no_train.data.train.pipeline = []
     with pytest.raises(ConfigError, match='data.train.pipeline'):
         OnlineFinetuner.from_config(model, no_train, iters=1)
+
+
+def test_trainable_limits_fine_tuning_to_the_named_sub_networks(model, toy_cfg):
+    finetuner = OnlineFinetuner.from_config(model, toy_cfg, iters=2, lr=1e-3,
+                                            trainable=['head'])
+    head = {id(v) for v in model.head.trainable_variables}
+    assert {id(v) for v in finetuner.variables} == head
+    saved = snapshot(model)
+    frame, mask = first_frame_sample()
+    with finetuner.finetuned(frame, mask, WORK_SIZE):
+        for variable, value in zip(model.variables, saved):
+            if variable.trainable and id(variable) not in head:
+                np.testing.assert_array_equal(variable.numpy(), value, err_msg=variable.name)
+        assert any(not np.array_equal(v.numpy(), s) for v, s in zip(model.variables, saved)
+                   if id(v) in head)
+    assert_same(model, saved)
+    with pytest.raises(ConfigError, match=r"online_finetune.trainable: \['decoder'\] is not a "
+                                          'sub-network of this model'):
+        OnlineFinetuner.from_config(model, toy_cfg, iters=1, trainable=['decoder'])
