@@ -90,13 +90,14 @@ class ReadAhead:
 
     def _fill(self):
         try:
-            for item in self.items:
-                start = time.perf_counter()
+            items, start = iter(self.items), time.perf_counter()
+            for item in items:  # a video reader decodes while it yields: timed too
                 value = self.read(item)
                 if self.times is not None:
                     self.times.add('read', time.perf_counter() - start)
                 if not self._put(value):
                     return
+                start = time.perf_counter()
         finally:
             self._put(_DONE)
 
