@@ -14,8 +14,8 @@ import time
 
 from osmnseg.apis.inference.pipeline import StageTimes, WriteBehind
 from osmnseg.apis.visualization import overlay_mask
-from osmnseg.io.folders import FRAME_EXTENSIONS, list_files
-from osmnseg.io.images import check_one_size, save_image
+from osmnseg.io.folders import list_frame_folder
+from osmnseg.io.images import save_image
 from osmnseg.io.masks import object_ids_in
 from osmnseg.io.palette import load_index_png, save_palette_png
 from osmnseg.io.video import (GIF_MAX_SIZE, OVERLAY_FORMATS, Mp4Writer, read_video_frames,
@@ -76,14 +76,8 @@ def open_clip(frames_dir=None, video=None):
         if not os.path.isfile(video):
             raise DataError(f'--video {video} does not exist; check the path.')
         return ClipSource(read_video_frames(video), None, video_fps(video))
-    if not os.path.isdir(frames_dir):
-        raise DataError(f'--frames {frames_dir} is not a folder; give the folder of frames.')
-    files = list_files(frames_dir, FRAME_EXTENSIONS, '--frames')
-    if not files:
-        raise DataError(f'--frames {frames_dir} holds no .jpg/.jpeg/.png frame.')
-    paths = [os.path.join(frames_dir, f) for f in files]
-    check_one_size(paths, f'--frames {frames_dir}')
-    return ClipSource(paths, [os.path.splitext(f)[0] for f in files])
+    names, paths = list_frame_folder(frames_dir)
+    return ClipSource(paths, names)
 
 
 def read_start_masks(values, names):

@@ -6,6 +6,7 @@ A frame folder holds one image per frame, named so that sorting the names sorts 
 """
 import os
 
+from osmnseg.io.images import check_one_size
 from osmnseg.utils.errors import DataError
 
 FRAME_EXTENSIONS = ('.jpg', '.jpeg', '.png')
@@ -73,3 +74,20 @@ def check_safe_name(name, source, allow_subfolders=False):
         raise DataError(f'{source} names {name!r}, which is not a plain relative '
                         f'{"path" if allow_subfolders else "file or folder name"} (absolute '
                         'paths and ".." would escape the data root); fix the entry.')
+
+
+def list_frame_folder(folder, what='--frames'):
+    """``(names, paths)`` of the frames (``.jpg/.jpeg/.png``, hidden files skipped) in
+    ``folder``, sorted by name, all of one size; ``names`` are the file names without extension.
+
+    Raises:
+        DataError: ``folder`` is not a folder, holds no frame, or frames of different sizes.
+    """
+    if not os.path.isdir(folder):
+        raise DataError(f'{what} {folder} is not a folder; give the folder of frames.')
+    files = list_files(folder, FRAME_EXTENSIONS, what)
+    if not files:
+        raise DataError(f'{what} {folder} holds no .jpg/.jpeg/.png frame.')
+    paths = [os.path.join(folder, name) for name in files]
+    check_one_size(paths, f'{what} {folder}')
+    return [os.path.splitext(name)[0] for name in files], paths

@@ -8,6 +8,8 @@ the data pipelines, the evaluation metrics and inference all call them.
 import numpy as np
 from PIL import Image
 
+from osmnseg.utils.errors import DataError
+
 
 def object_ids_in(index_mask):
     """The objects an index mask holds.
@@ -111,3 +113,17 @@ def _structure_runs(structure):
         changes = np.flatnonzero(np.diff(padded))
         for first, stop in zip(changes[::2], changes[1::2]):
             yield row, (int(first), int(stop) - 1)
+
+
+def checked_object_mask(obj, mask, size):
+    """Object ``obj``'s mask given for a frame of ``size = (H, W)`` as ``[H, W] uint8`` 0/1
+    (any non-zero pixel is the object).
+
+    Raises:
+        DataError: the mask is not ``H x W``.
+    """
+    mask = np.asarray(mask)
+    if mask.shape != tuple(size):
+        raise DataError(f'the mask of object {obj} is {"x".join(map(str, mask.shape))} but the '
+                        f'frame is {size[0]}x{size[1]}; give the mask at the frame\'s size.')
+    return (mask != 0).astype(np.uint8)

@@ -13,8 +13,8 @@ import os
 import sys
 import time
 
-from osmnseg.io.folders import FRAME_EXTENSIONS, list_files
-from osmnseg.io.images import check_one_size, read_image
+from osmnseg.io.folders import list_frame_folder
+from osmnseg.io.images import read_image
 from osmnseg.io.masks import binarize_mask, object_ids_in, resize_mask
 from osmnseg.io.palette import load_index_png, save_palette_png
 from osmnseg.runtime.backends import BACKENDS
@@ -40,22 +40,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def frame_paths(folder):
-    """``(names, paths)`` of the frames in ``folder``, sorted, all of one size.
-
-    Raises:
-        DataError: not a folder, no frame, or frames of different sizes.
-    """
-    if not os.path.isdir(folder):
-        raise DataError(f'--frames {folder} is not a folder; give the folder of frames.')
-    files = list_files(folder, FRAME_EXTENSIONS, '--frames')
-    if not files:
-        raise DataError(f'--frames {folder} holds no .jpg/.jpeg/.png frame.')
-    paths = [os.path.join(folder, name) for name in files]
-    check_one_size(paths, f'--frames {folder}')
-    return [os.path.splitext(name)[0] for name in files], paths
-
-
 def first_masks(path, frame_size):
     """``{obj: [H, W] uint8 0/1}`` of the index PNG ``path``, at ``frame_size``.
 
@@ -77,7 +61,7 @@ def first_masks(path, frame_size):
 def segment_folder(args):
     """Segment and write the masks; returns ``(frames, seconds)``."""
     check_writable_dir(args.out, '--out')
-    names, paths = frame_paths(args.frames)
+    names, paths = list_frame_folder(args.frames)
     if not args.overwrite and any(os.path.isfile(os.path.join(args.out, name + '.png'))
                                   for name in names):
         raise OutputError(f'--out {args.out} already holds masks of these frames; choose another '

@@ -8,7 +8,7 @@ and the ids nearest-resized back to the frame's size.
 """
 import numpy as np
 
-from osmnseg.io.masks import resize_mask
+from osmnseg.io.masks import checked_object_mask, resize_mask
 from osmnseg.io.scores import merge_scores, soft_aggregate
 from osmnseg.datasets.pipelines.inference_inputs import (frame_input, spatial_guide_inputs,
                                                          visual_guide_input)
@@ -46,7 +46,7 @@ class RuntimeCore:
             DataError: an id is not in 1..255, a mask's size differs from the frame's, or a new
                 object's mask is empty.
         """
-        masks = {_checked_id(obj): _checked_mask(obj, mask, frame.shape[:2])
+        masks = {_checked_id(obj): checked_object_mask(obj, mask, frame.shape[:2])
                  for obj, mask in (masks or {}).items()}
         predicted = [obj for obj in self.params if obj not in masks]
         image = frame_input(frame, self.settings.size, self.settings) if predicted or self.model.matching else None
@@ -123,11 +123,3 @@ def _checked_id(obj):
         raise DataError(f'object ids are integers 1..255 (0 is the background, ids are palette '
                         f'indices), got {obj!r}; renumber the object.')
     return int(obj)
-
-
-def _checked_mask(obj, mask, size):
-    mask = np.asarray(mask)
-    if mask.shape != tuple(size):
-        raise DataError(f'the mask of object {obj} is {"x".join(map(str, mask.shape))} but the '
-                        f'frame is {size[0]}x{size[1]}; give the mask at the frame\'s size.')
-    return (mask != 0).astype(np.uint8)

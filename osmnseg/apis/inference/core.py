@@ -26,7 +26,7 @@ from osmnseg.apis.inference.pipeline import StageTimes
 from osmnseg.apis.inference.settings import InferenceSettings
 from osmnseg.datasets.pipelines.inference_inputs import (frame_input, spatial_guide_inputs,
                                                          visual_guide_input)
-from osmnseg.io.masks import resize_mask
+from osmnseg.io.masks import checked_object_mask, resize_mask
 from osmnseg.models.modulators.matching import MatchingMemory
 from osmnseg.utils.errors import DataError
 
@@ -122,7 +122,7 @@ class InferenceCore:
         """
         frame = _checked_frame(frame)
         size = frame.shape[:2]
-        masks = {_checked_id(obj): _checked_mask(obj, mask, size)
+        masks = {_checked_id(obj): checked_object_mask(obj, mask, size)
                  for obj, mask in (masks or {}).items()}
         output = StepOutput(self._propagate(frame, masks, reencode), size)
         self.times.frames += 1
@@ -241,11 +241,3 @@ def _checked_id(obj):
         raise DataError(f'object ids are integers >= 1 (0 is the background), got {obj!r}; '
                         'renumber the object.')
     return int(obj)
-
-
-def _checked_mask(obj, mask, size):
-    mask = np.asarray(mask)
-    if mask.shape != tuple(size):
-        raise DataError(f'the mask of object {obj} is {"x".join(map(str, mask.shape))} but the '
-                        f'frame is {size[0]}x{size[1]}; give the mask at the frame\'s size.')
-    return (mask != 0).astype(np.uint8)
