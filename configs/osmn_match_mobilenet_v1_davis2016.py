@@ -42,6 +42,13 @@ test_pipeline = _base_.load_pipeline + [
     dict(type='Resize', size=_base_.test_size),
     dict(type='Normalize', **rgb_unit),
 ]
+# tools/test.py --online-finetune ITERS trains on the annotated frame alone, which is also its
+# own previous frame there: moved by nothing, it would teach the model to copy the previous
+# mask. The previous frame and mask get a zoom and shift of their own (as 1-3 frames of motion
+# would give) before the training augmentation goes on.
+online_finetune = dict(pipeline=train_pipeline[:len(_base_.load_pipeline) + 2] + [
+    dict(type='RandomScaleCrop', scale_range=(0.8, 1.0), prob=1.0,
+         keys=('prev_image', 'prev_mask'))] + train_pipeline[len(_base_.load_pipeline) + 2:])
 # Several objects: the objects' probabilities are aggregated (background = product of the
 # objects' complements, then a softmax over the odds) and each object's next previous mask is
 # its region of the merged mask.

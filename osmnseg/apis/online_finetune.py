@@ -2,9 +2,11 @@
 
 Before an object is segmented, the weights are fine-tuned on the object's first annotated
 frame alone: that frame is the input image, the label, the visual-guide source and (perturbed)
-the spatial-guide source. The training sample goes through the config's *training* pipeline
-(its ``Load*`` steps dropped, the arrays given directly), so the augmentation is exactly the
-one the model was trained with: one scale per iteration from ``scales`` (§4.1), a jittered,
+the spatial-guide source (a matching model's previous frame and mask too). The training sample
+goes through the config's *training* pipeline (its ``Load*`` steps dropped, the arrays given
+directly), so the augmentation is the one the model was trained with, unless the config's
+``online_finetune.pipeline`` gives another (the matching recipe adds a motion of the previous
+frame there, which one annotated frame cannot show otherwise): one scale per iteration from ``scales`` (§4.1), a jittered,
 rotated, flipped visual guide, a perturbed Gaussian. Batch 1, Adam (ε = 1e-8, fresh state per
 object), main loss + L2 as in training. Afterwards every variable gets its saved value back,
 bit for bit.
@@ -65,14 +67,17 @@ class OnlineFinetuner:
 
     @classmethod
     def from_config(cls, model, cfg, iters, **overrides):
-        """Build from ``cfg.data.train.pipeline`` and the optional ``cfg.online_finetune``
-        dict (``lr``, ``scales``, ``fix_bn``, ``seed``); ``overrides`` win."""
+        """Build from the optional ``cfg.online_finetune`` dict (``lr``, ``scales``,
+        ``fix_bn``, ``seed``, ``trainable``, ``pipeline``); ``overrides`` win. The pipeline
+        defaults to ``cfg.data.train.pipeline``."""
         options = dict(cfg.get('online_finetune') or {})
         options.update(overrides)
-        pipeline = ((cfg.get('data') or {}).get('train') or {}).get('pipeline')
+        pipeline = (options.pop('pipeline', None)
+                    or ((cfg.get('data') or {}).get('train') or {}).get('pipeline'))
         if not pipeline:
-            raise ConfigError('online fine-tuning needs data.train.pipeline in the config (the '
-                              'training augmentation); add it or drop --online-finetune.')
+            raise ConfigError('online fine-tuning needs data.train.pipeline (or '
+                              'online_finetune.pipeline) in the config, the training '
+                              'augmentation; add it or drop --online-finetune.')
         return cls(model, pipeline, iters, **options)
 
     def sample(self, frame, mask, work_size, rng):

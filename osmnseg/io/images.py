@@ -48,7 +48,8 @@ def read_image(path):
     """
     with open_image(path, 'frame') as image:
         image.load()  # decode now, so a truncated file fails here and names itself
-        return np.asarray(image.convert('RGB'), dtype=np.uint8)
+        return np.asarray(image if image.mode == 'RGB' else image.convert('RGB'),
+                          dtype=np.uint8)
 
 
 def save_image(path, image):

@@ -122,3 +122,29 @@ def test_trainable_limits_fine_tuning_to_the_named_sub_networks(model, toy_cfg):
     with pytest.raises(ConfigError, match=r"online_finetune.trainable: \['decoder'\] is not a "
                                           'sub-network of this model'):
         OnlineFinetuner.from_config(model, toy_cfg, iters=1, trainable=['decoder'])
+
+
+def test_the_matching_recipe_moves_the_previous_frame_of_its_finetuning_samples(model):
+    """One annotated frame is its own previous frame: the recipe's ``online_finetune.pipeline``
+    zooms and shifts that copy, where its training pipeline would leave the two identical."""
+    import os
+
+    from osmnseg.config import Config
+
+    recipe = Config.fromfile(os.path.join(os.path.dirname(__file__), '..', '..', 'configs',
+                                          'osmn_match_mobilenet_v1_davis2016.py'))
+    frame = synthetic_frames(1)[0]
+    mask = box_mask(frame.shape[:2], (10, 8, 40, 30), 1)
+
+    def moved(cfg):
+        finetuner = OnlineFinetuner.from_config(model, cfg, iters=1)
+        rng = np.random.default_rng(0)
+        samples = [finetuner.sample(frame, mask, WORK_SIZE, rng) for _ in range(6)]
+        assert set(samples[0]) == {'image', 'label', 'guide_image', 'guide_mask',
+                                   'prev_image', 'prev_mask'}
+        return [not np.array_equal(s['prev_mask'].numpy(), s['label'].numpy())
+                for s in samples]
+
+    assert all(moved(recipe))
+    recipe.online_finetune.pop('pipeline')  # back to the training pipeline
+    assert not any(moved(recipe))

@@ -20,12 +20,12 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from osmnseg.apis.inference.frame_tensor import FrameTensor
 from osmnseg.apis.inference.memory import ObjectMemory
 from osmnseg.apis.inference.merge import FrameScores, merge_scores, soft_aggregate
 from osmnseg.apis.inference.pipeline import StageTimes
 from osmnseg.apis.inference.settings import InferenceSettings
-from osmnseg.datasets.pipelines.inference_inputs import (frame_input, spatial_guide_inputs,
-                                                         visual_guide_input)
+from osmnseg.datasets.pipelines.inference_inputs import spatial_guide_inputs, visual_guide_input
 from osmnseg.io.masks import checked_object_mask, resize_mask
 from osmnseg.models.modulators.matching import MatchingMemory
 from osmnseg.utils.errors import DataError
@@ -72,6 +72,7 @@ class InferenceCore:
     def __init__(self, model, settings):
         self.model = model if model.inference_only else model.prepare_for_inference()
         self.settings = settings
+        self.frame_tensor = FrameTensor.shared(settings.normalize)
         self.times = StageTimes()
         self.memory = ObjectMemory()
 
@@ -134,7 +135,7 @@ class InferenceCore:
         work_size = self.settings.working_size(frame.shape[:2])
         predicted = [obj for obj in self.memory.objects if obj not in masks]
         with self._stage('prepare'):
-            image = (tf.constant(frame_input(frame, work_size, self.settings))
+            image = (self.frame_tensor(frame, work_size)
                      if predicted or self.matching else None)
         scores, embedding = self._predict(image, work_size, predicted)
         for obj, mask in masks.items():

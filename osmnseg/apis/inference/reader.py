@@ -2,6 +2,7 @@
 import os
 
 import numpy as np
+import tensorflow as tf
 
 from osmnseg.io.images import read_image, read_image_size
 from osmnseg.io.masks import binarize_mask, resize_mask
@@ -10,8 +11,28 @@ from osmnseg.utils.errors import DataError
 
 
 def read_frame(frame):
-    """``[H, W, 3] uint8`` RGB from a frame array or image file."""
-    return read_image(str(frame)) if isinstance(frame, (str, os.PathLike)) else np.asarray(frame)
+    """``[H, W, 3] uint8`` RGB from a frame array or image file (:func:`decode_frame`)."""
+    return decode_frame(str(frame)) if isinstance(frame, (str, os.PathLike)) \
+        else np.asarray(frame)
+
+
+def decode_frame(path):
+    """``[H, W, 3] uint8`` RGB of an image file.
+
+    JPEG files go through TensorFlow's libjpeg-turbo with the accurate integer DCT: the same
+    pixels as PIL's decoding (its default), in about half the time, as PIL's image-to-numpy
+    copy is skipped. Other formats, and files TensorFlow cannot decode (missing, truncated,
+    CMYK), go to :func:`~osmnseg.io.images.read_image`, which reads them or raises its
+    one-line DataError.
+    """
+    if os.path.splitext(path)[1].lower() in ('.jpg', '.jpeg'):
+        try:
+            with open(path, 'rb') as file:
+                data = file.read()
+            return tf.io.decode_jpeg(data, channels=3, dct_method='INTEGER_ACCURATE').numpy()
+        except (OSError, tf.errors.OpError):
+            pass
+    return read_image(path)
 
 
 def frame_size(frame):

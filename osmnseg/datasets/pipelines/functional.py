@@ -27,19 +27,48 @@ DEFAULT_DILATE_RADIUS = 5  # spec §4.4: disk radius of the MaskTrack guide's di
 
 
 # ---------------------------------------------------------------------------------- geometry
-def resize_image(image, size):
-    """Resize an image with PIL bilinear, ignoring the aspect ratio.
+def resize_image(image, size, sampled=False):
+    """Resize an image bilinearly, ignoring the aspect ratio.
+
+    ``sampled=False``: PIL's bilinear filter, which for a downscale also spreads over the
+    pixels between the samples (what training uses). ``sampled=True``: bilinear samples at the
+    output pixels' centres, the float32 arithmetic of TensorFlow's ``tf.image.resize``
+    (half-pixel centres, no antialiasing), rounded to uint8: the inference core resizes so
+    inside its compiled graph, and the TensorFlow-free runtime calls this to give the exported
+    graphs the same input.
 
     Args:
         image: ``[h, w, 3] uint8``.
         size: ``(H, W)`` output size.
+        sampled: see above.
 
     Returns:
         ``[H, W, 3] uint8`` (the input itself when it already has that size).
     """
     if image.shape[:2] == tuple(size):
         return image
-    return np.asarray(Image.fromarray(image).resize((size[1], size[0]), Image.BILINEAR))
+    if not sampled:
+        return np.asarray(Image.fromarray(image).resize((size[1], size[0]), Image.BILINEAR))
+    top, bottom, y_lerp = _sample_grid(image.shape[0], size[0])
+    left, right, x_lerp = _sample_grid(image.shape[1], size[1])
+    rows = np.take(image, top, axis=0).astype(np.float32)  # rows first: contiguous copies
+    rows += (np.take(image, bottom, axis=0) - rows) * y_lerp[:, None, None]
+    out = np.take(rows, left, axis=1)
+    out += (np.take(rows, right, axis=1) - out) * x_lerp[None, :, None]
+    np.rint(out, out=out)
+    return np.clip(out, 0, 255, out=out).astype(np.uint8)
+
+
+def _sample_grid(in_size, out_size):
+    """Source indices below / above each output pixel's centre and the weight of the one
+    above (``[out_size]`` int64, int64, float32), as TensorFlow's half-pixel scaler."""
+    scale = np.float32(in_size) / np.float32(out_size)
+    position = (np.arange(out_size, dtype=np.float32) + np.float32(0.5)) * scale \
+        - np.float32(0.5)
+    floor = np.floor(position)
+    lower = np.maximum(floor, 0).astype(np.int64)
+    upper = np.minimum(np.ceil(position), in_size - 1).astype(np.int64)
+    return lower, upper, (position - floor).astype(np.float32)
 
 
 def mask_bbox(mask):
@@ -284,7 +313,7 @@ def make_masktrack_guide(mask, rng=None, scale_range=(0.8, 1.2), shift_ratio=0.2
 
 
 # ---------------------------------------------------------------------------------- normalisation
-def _check_mode(mode):
+def check_normalize_mode(mode):
     if mode not in NORMALIZE_MODES:
         raise ValueError(f"normalisation mode must be one of {NORMALIZE_MODES}, got {mode!r}")
 
@@ -303,7 +332,7 @@ def normalize_image(image, mean=CAFFE_MEAN_BGR, scale=1.0, to_bgr=True, mode='me
     Returns:
         ``[..., 3] float32``.
     """
-    _check_mode(mode)
+    check_normalize_mode(mode)
     image = np.asarray(image)
     if mode == 'rgb_unit':
         out = np.divide(image, np.float32(127.5), dtype=np.float32)
@@ -323,7 +352,7 @@ def denormalize_image(image, mean=CAFFE_MEAN_BGR, scale=1.0, to_bgr=True, mode='
     Returns:
         ``[..., 3] uint8`` RGB (clipped to 0..255).
     """
-    _check_mode(mode)
+    check_normalize_mode(mode)
     image = np.asarray(image, np.float32)
     if mode == 'rgb_unit':
         image = (image + 1.0) * 127.5

@@ -1,6 +1,8 @@
-"""The network inputs of one test-time step, prepared exactly as the test pipeline does: the
-TensorFlow inference core (``osmnseg.apis.inference.core``) and the TensorFlow-free runtime of
-exported graphs (``osmnseg.runtime``) both call these (numpy + PIL only).
+"""The network inputs of one test-time step: the TensorFlow inference core
+(``osmnseg.apis.inference.core``) and the TensorFlow-free runtime of exported graphs
+(``osmnseg.runtime``) both call these guide builders (numpy + PIL only), and the runtime calls
+:func:`frame_input`, the numpy twin of the core's compiled ``FrameTensor`` (same sampling,
+same normalisation).
 
 Each function takes the settings that say how (working size, normalisation, guide kind and
 parameters): an :class:`~osmnseg.apis.inference.settings.InferenceSettings` or any object with
@@ -15,8 +17,10 @@ from osmnseg.datasets.pipelines.functional import (make_masktrack_guide, make_sp
 
 def frame_input(frame, work_size, settings):
     """``[1, h, w, 3] float32`` network input of an ``[H, W, 3] uint8`` RGB frame resized to
-    ``work_size = (h, w)`` and normalised."""
-    return normalize_image(resize_image(frame, work_size), **settings.normalize)[None]
+    ``work_size = (h, w)`` (bilinear samples at pixel centres, as the TensorFlow core's
+    ``FrameTensor``) and normalised."""
+    return normalize_image(resize_image(frame, work_size, sampled=True),
+                           **settings.normalize)[None]
 
 
 def visual_guide_input(frame, mask, settings):

@@ -226,7 +226,7 @@ def _patches(x, window):
     objects, 48x84 grid, window 9, float32 and bfloat16; 11 ms against 24 for 2 objects in
     float32)."""
     radius = window // 2
-    height, width = tf.shape(x)[1], tf.shape(x)[2]
-    padded = tf.pad(x, [[0, 0], [radius, radius], [radius, radius], [0, 0]])
-    return tf.concat([padded[:, dy:dy + height, dx:dx + width]
+    size = tf.concat([[-1], tf.shape(x)[1:3], [-1]], 0)  # one size for every slice: a
+    padded = tf.pad(x, [[0, 0], [radius, radius], [radius, radius], [0, 0]])  # fast trace
+    return tf.concat([tf.slice(padded, [0, dy, dx, 0], size)
                       for dy in range(window) for dx in range(window)], axis=-1)

@@ -441,6 +441,9 @@ class _FunctionCache:
         signature = tf.nest.map_structure(_relaxed_spec, args)
         key = (method.__name__, bool(training), dtype, repr(signature))
         if key not in self._functions:
+            # no AutoGraph: the methods hold no tensor-dependent Python control flow, and
+            # converting them took half of a matching model's first-frame tracing (~1.5 s)
             self._functions[key] = tf.function(
-                functools.partial(method, training=bool(training)), input_signature=signature)
+                functools.partial(method, training=bool(training)), input_signature=signature,
+                autograph=False)
         return self._functions[key](*args)
