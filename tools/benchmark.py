@@ -182,8 +182,7 @@ def run(cfg, args):
     model = init_segmentor(cfg, args.checkpoint, device=device, dtype=dtype)
     if args.mode == 'end_to_end':
         from osmnseg.benchmark.end_to_end import benchmark_end_to_end
-        return benchmark_end_to_end(model, cfg, args.split, args.frames, args.warmup,
-                                    args.size)
+        return benchmark_end_to_end(model, cfg, args.split, args.frames, args.size)
     if args.mode == 'video':
         from osmnseg.benchmark.video import benchmark_video_memory
         return benchmark_video_memory(model, InferenceSettings.from_config(cfg),

@@ -53,6 +53,24 @@ def encode_objects(model, guides):
     return stacked, seconds
 
 
+def one_object_frame_call(model, size, guide_size=DEFAULT_GUIDE_SIZE):
+    """A no-argument callable that runs one frame of one object at ``size = (H, W)`` on random
+    inputs and waits for it: the frame :func:`benchmark_inference` times. ``model`` must be
+    prepared for inference; the first call traces."""
+    image, spatial_guides, visual_guides = random_inputs(size, 1, guide_size=guide_size)
+    params, _ = encode_objects(model, visual_guides)
+    return _frame_call(model, image, spatial_guides, params)
+
+
+def _frame_call(model, image, spatial_guides, params):
+    """One frame of K objects (``spatial_guides [K,H,W,1]``, ``params {layer: [K,C]}``) as a
+    no-argument callable ending in ``.numpy()``."""
+    if model.matching_modulator is not None:
+        memory = random_memory(model, image, spatial_guides)
+        return lambda: model.track(image, params, memory)['logits'].numpy()
+    return lambda: model.segment(image, spatial_guides, params).numpy()
+
+
 def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
                         peak_repeats=5, compare_objects=None, guide_size=DEFAULT_GUIDE_SIZE,
                         profile_dir=None, profile_frames=3):
@@ -85,15 +103,11 @@ def benchmark_inference(model, size, objects=1, frames=10, warmup=2, peak=None,
     encode_objects(model, visual_guides[:1])  # trace the visual modulator
     params, guide_seconds = encode_objects(model, visual_guides)
 
-    def frame_fn(k):
-        guides_k, params_k = spatial_guides[:k], {n: v[:k] for n, v in params.items()}
-        if model.matching_modulator is not None:
-            memory = random_memory(model, image, guides_k)
-            return lambda: model.track(image, params_k, memory)['logits'].numpy()
-        return lambda: model.segment(image, guides_k, params_k).numpy()
-
-    run_frame = frame_fn(objects)
-    run_other = frame_fn(compare_objects) if compare_objects else None
+    run_frame = _frame_call(model, image, spatial_guides[:objects],
+                            {n: v[:objects] for n, v in params.items()})
+    run_other = _frame_call(model, image, spatial_guides[:compare_objects],
+                            {n: v[:compare_objects] for n, v in params.items()}) \
+        if compare_objects else None
     tracker = RssTracker()
     first_frame_s = time_call(run_frame)[1]
     tracker.record()

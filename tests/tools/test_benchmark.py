@@ -169,6 +169,8 @@ def test_end_to_end_mode_runs_the_test_set_beside_the_model_alone(tiny_run, caps
     assert result['end_to_end_ratio'] == pytest.approx(
         result['end_to_end_fps'] / result['model_alone_fps'])
     assert result['size'] == [32, 64]  # the tiny config's test size
+    # the model alone is timed in slices of at least 3 frames, one after each sequence
+    assert result['model_alone_frames'] >= 3 and result['model_alone_frames'] % 3 == 0
     assert set(result['stage_ms']) == {'read', 'prepare', 'model', 'merge', 'write'}
     assert all(ms >= 0 for ms in result['stage_ms'].values()) and result['stage_ms']['model'] > 0
     printed = capsys.readouterr().out

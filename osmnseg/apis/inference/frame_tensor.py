@@ -34,7 +34,7 @@ class FrameTensor:
         self.mean = tuple(float(v) for v in normalize.get('mean', CAFFE_MEAN_BGR))
         self.scale = float(normalize.get('scale', 1.0))
         self.to_bgr = bool(normalize.get('to_bgr', True))
-        self._compiled = tf.function(self._network_input, input_signature=[
+        self._compiled = tf.function(self._network_input, autograph=False, input_signature=[
             tf.TensorSpec([None, None, 3], tf.uint8), tf.TensorSpec([2], tf.int32)])
 
     @staticmethod

@@ -1,9 +1,9 @@
-"""Transforms on the frame to segment: resize to the batch's working size, random flip and
-random zoom crop."""
+"""Transforms on the frame to segment: resize to the batch's working size, random flip,
+random zoom crop and random brightness / contrast."""
 import numpy as np
 
 from osmnseg.datasets.pipelines.base import BaseTransform
-from osmnseg.datasets.pipelines.functional import resize_image
+from osmnseg.datasets.pipelines.functional import color_jitter, resize_image
 from osmnseg.io.masks import resize_mask
 from osmnseg.registry import TRANSFORMS
 from osmnseg.utils.errors import ConfigError
@@ -106,4 +106,35 @@ class RandomScaleCrop(BaseTransform):
             if key in results:
                 results[key] = np.ascontiguousarray(
                     results[key][top:top + box_h, left:left + box_w])
+        return results
+
+
+@TRANSFORMS.register_module()
+class RandomColorJitter(BaseTransform):
+    """Scale the brightness, then the contrast, of images by random factors (PIL's
+    ``ImageEnhance``), the same factors for every key: an appearance change between the frames
+    named here and the others (e.g. the frame and its previous frame against the annotated
+    frame, as lighting and smoke change a video).
+
+    Args:
+        keys: ``[H, W, 3] uint8`` entries, jittered together.
+        factor_range: ``(min, max)`` of both factors, ``0 < min <= max``.
+        prob: probability of jittering.
+    """
+
+    def __init__(self, keys=('image', 'prev_image'), factor_range=(0.7, 1.4), prob=0.8):
+        low, high = (float(v) for v in factor_range)
+        if not 0 < low <= high:
+            raise ConfigError(f'RandomColorJitter factor_range must satisfy 0 < min <= max, got '
+                              f'{factor_range!r}; fix the pipeline step.')
+        self.keys, self.factor_range, self.prob = tuple(keys), (low, high), prob
+
+    def __call__(self, results):
+        rng = results['rng']
+        if rng.random() >= self.prob:
+            return results
+        brightness, contrast = rng.uniform(*self.factor_range, 2)
+        for key in self.keys:
+            if key in results:
+                results[key] = color_jitter(results[key], brightness, contrast)
         return results
