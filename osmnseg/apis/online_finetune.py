@@ -30,6 +30,7 @@ from osmnseg.datasets.pipelines import Compose
 from osmnseg.utils.errors import ConfigError
 
 DEFAULT_SCALES = (0.5, 0.8, 1.0)
+LR_SCHEDULES = ('constant', 'cosine')
 
 
 class OnlineFinetuner:
@@ -46,10 +47,12 @@ class OnlineFinetuner:
         trainable: names of the model's sub-networks that fine-tuning changes (``'backbone'``,
             ``'head'``, ``'visual_modulator'``, ``'spatial_modulator'``,
             ``'matching_modulator'``); ``None`` changes every trainable variable.
+        lr_schedule: ``'constant'`` (the original) or ``'cosine'`` (``lr`` decayed to 0 over
+            the ``iters`` steps, so that the last batch-1 steps move the weights least).
     """
 
     def __init__(self, model, pipeline, iters=100, lr=1e-5, scales=DEFAULT_SCALES, fix_bn=True,
-                 seed=0, trainable=None):
+                 seed=0, trainable=None, lr_schedule='constant'):
         if int(iters) < 0:
             raise ConfigError(f'online fine-tuning iters must be >= 0, got {iters}; pass a '
                               'non-negative --online-finetune value.')
@@ -61,14 +64,19 @@ class OnlineFinetuner:
         self.fix_bn = bool(fix_bn)
         self.seed = int(seed)
         self.variables = _finetuned_variables(model, trainable)
+        if lr_schedule not in LR_SCHEDULES:
+            raise ConfigError(f'online_finetune.lr_schedule={lr_schedule!r} is unknown; use '
+                              f'one of {", ".join(LR_SCHEDULES)}.')
+        if lr_schedule == 'cosine':
+            lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=max(self.iters, 1))
         self.optimizer = keras.optimizers.Adam(learning_rate=lr, epsilon=1e-8)
         self._train_step = None
         self._objects_done = 0
 
     @classmethod
     def from_config(cls, model, cfg, iters, **overrides):
-        """Build from the optional ``cfg.online_finetune`` dict (``lr``, ``scales``,
-        ``fix_bn``, ``seed``, ``trainable``, ``pipeline``); ``overrides`` win. The pipeline
+        """Build from the optional ``cfg.online_finetune`` dict (``lr``, ``lr_schedule``,
+        ``scales``, ``fix_bn``, ``seed``, ``trainable``, ``pipeline``); ``overrides`` win. The pipeline
         defaults to ``cfg.data.train.pipeline``."""
         options = dict(cfg.get('online_finetune') or {})
         options.update(overrides)

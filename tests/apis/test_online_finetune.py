@@ -148,3 +148,19 @@ def test_the_matching_recipe_moves_the_previous_frame_of_its_finetuning_samples(
     assert all(moved(recipe))
     recipe.online_finetune.pop('pipeline')  # back to the training pipeline
     assert not any(moved(recipe))
+
+
+def test_cosine_schedule_decays_the_rate_to_zero_and_restarts_per_object(model, toy_cfg):
+    finetuner = OnlineFinetuner.from_config(model, toy_cfg, iters=4, lr=1e-3,
+                                            lr_schedule='cosine')
+    saved = snapshot(model)
+    frame, mask = first_frame_sample()
+    for _ in range(2):  # a second object starts again from the full rate
+        with finetuner.finetuned(frame, mask, WORK_SIZE):
+            assert int(finetuner.optimizer.iterations) == 4
+            assert float(finetuner.optimizer.learning_rate) == pytest.approx(0.0, abs=1e-9)
+        finetuner._reset_optimizer()
+        assert float(finetuner.optimizer.learning_rate) == pytest.approx(1e-3)
+    assert_same(model, saved)
+    with pytest.raises(ConfigError, match="online_finetune.lr_schedule='linear' is unknown"):
+        OnlineFinetuner.from_config(model, toy_cfg, iters=1, lr_schedule='linear')

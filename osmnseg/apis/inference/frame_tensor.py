@@ -1,7 +1,7 @@
 """A frame's network input made by TensorFlow inside one compiled call.
 
 Resizing and normalising a frame with numpy and PIL cost about 8 ms per 480p frame on one
-core between two model calls; here the two steps are TensorFlow ops on all cores (about 1.5
+core between two model calls; here the two steps are TensorFlow ops on all cores (about 2.5
 ms), the uint8 frame goes in and the network input comes out as a tensor the model call
 consumes without another copy. The resize samples bilinearly at the output pixels' centres
 and rounds to uint8 levels; the normalisation is the float32 arithmetic of
@@ -9,7 +9,8 @@ and rounds to uint8 levels; the normalisation is the float32 arithmetic of
 :func:`~osmnseg.datasets.pipelines.inference_inputs.frame_input` is the numpy twin the
 TensorFlow-free runtime uses (same sampling, the last float bit aside). Training resizes with
 PIL, whose downscaling filter also spreads over the pixels between the samples; on the
-recipe's dev sequences the two test-time resizes score the same J&F (docs/benchmark.md).
+recipe's dev sequences the two test-time resizes score the same J&F within 0.002
+(docs/inference.md, "The frame loop and its timing").
 """
 import functools
 
@@ -19,8 +20,8 @@ from osmnseg.datasets.pipelines.functional import CAFFE_MEAN_BGR, check_normaliz
 
 
 class FrameTensor:
-    """``[H, W, 3] uint8`` frame -> ``[1, h, w, 3] float32`` network input, compiled once for
-    every frame and working size.
+    """``[H, W, 3] uint8`` frame -> ``[1, h, w, 3] float32`` network input, compiled once
+    for every frame size and working size.
 
     Args:
         normalize: keyword arguments of
@@ -50,8 +51,8 @@ class FrameTensor:
 
     def _network_input(self, frame, work_size):
         image = tf.cast(frame, tf.float32)
-        if_resized = tf.reduce_any(tf.shape(frame)[:2] != work_size)
-        image = tf.cond(if_resized, lambda: _resized(image, work_size), lambda: image)[None]
+        needs_resize = tf.reduce_any(tf.shape(frame)[:2] != work_size)
+        image = tf.cond(needs_resize, lambda: _resized(image, work_size), lambda: image)[None]
         if self.mode == 'rgb_unit':
             return image / 127.5 - 1.0
         if self.to_bgr:

@@ -247,6 +247,25 @@ def test_random_scale_crop_cuts_frame_and_masks_together():
     assert unchanged['image'] is image
 
 
+def test_random_color_jitter_changes_the_named_images_alike_and_nothing_else():
+    rng = np.random.default_rng(0)
+    image = rng.integers(40, 200, (12, 16, 3)).astype(np.uint8)
+    guide = image.copy()
+    jitter = _build(type='RandomColorJitter', keys=('image', 'prev_image'),
+                    factor_range=(0.6, 0.7), prob=1.0)
+    results = jitter(dict(image=image.copy(), prev_image=image.copy(), guide_image=guide,
+                          rng=np.random.default_rng(1)))
+    assert results['image'].dtype == np.uint8 and results['image'].shape == image.shape
+    assert results['image'].mean() < image.mean() - 5  # darker: brightness factor <= 0.7
+    np.testing.assert_array_equal(results['image'], results['prev_image'])  # same factors
+    assert results['guide_image'] is guide
+    unchanged = _build(type='RandomColorJitter', prob=0.0)(dict(
+        image=image, rng=np.random.default_rng(0)))
+    assert unchanged['image'] is image
+    with pytest.raises(BuildError, match='factor_range must satisfy'):
+        _build(type='RandomColorJitter', factor_range=(0.0, 1.2))
+
+
 def test_random_scale_crop_rejects_bad_ranges():
     from osmnseg.utils.errors import OsmnsegError
     with pytest.raises(OsmnsegError, match='scale_range must satisfy'):
