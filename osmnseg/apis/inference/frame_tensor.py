@@ -50,9 +50,9 @@ class FrameTensor:
         return self._compiled(frame, tf.constant(work_size, tf.int32))
 
     def _network_input(self, frame, work_size):
-        image = tf.cast(frame, tf.float32)
         needs_resize = tf.reduce_any(tf.shape(frame)[:2] != work_size)
-        image = tf.cond(needs_resize, lambda: _resized(image, work_size), lambda: image)[None]
+        image = tf.cond(needs_resize, lambda: _resized(frame, work_size),
+                        lambda: tf.cast(frame, tf.float32))[None]
         if self.mode == 'rgb_unit':
             return image / 127.5 - 1.0
         if self.to_bgr:
@@ -66,6 +66,7 @@ def _shared(normalize_items):
     return FrameTensor(dict(normalize_items))
 
 
-def _resized(image, size):
-    """Bilinear resize of ``[H, W, 3] float32`` uint8 levels to ``size``, rounded to levels."""
-    return tf.clip_by_value(tf.round(tf.image.resize(image, size)), 0.0, 255.0)
+def _resized(frame, size):
+    """``[h, w, 3] float32`` bilinear resize of a ``[H, W, 3] uint8`` frame, rounded to uint8
+    levels (the kernel reads the uint8 frame itself: no float copy of a large frame)."""
+    return tf.clip_by_value(tf.round(tf.image.resize(frame, size)), 0.0, 255.0)
