@@ -62,7 +62,7 @@ data = dict(
 optimizer = dict(lr=2e-4)
 runner = dict(max_iters=3600)
 # bf16 compute where the CPU has fast bf16 (AVX512-BF16 / AMX), float32 elsewhere, in training
-# and at test time (dev J&F bf16 0.761 vs float32 0.763 with the seed-0 model; bf16 runs 14-15
+# and at test time (dev J&F bf16 0.763 vs float32 0.764 with the seed-0 model; bf16 runs 17.5
 # frames/s end to end there). --dtype float32 at test time overrides it.
 custom_hooks = [dict(type='MixedPrecisionHook')]
 inference_dtype = 'fast_bf16'
