@@ -23,12 +23,13 @@ model = dict(
                            'Conv2d_11_pointwise', 'Conv2d_13_pointwise', 'matching')))
 frame_keys = ('image', 'label', 'prev_image', 'prev_mask')
 rgb_unit = dict(mode='rgb_unit')  # the TF-slim MobileNet input convention
-train_pipeline = _base_.load_pipeline + [
-    dict(type='LoadFrame', path_key='prev_image_path', out_key='prev_image'),
-    # The frame and its previous frame zoom, shift and flip together (local matching compares
-    # them cell by cell); the annotated frame (a random frame of the sequence) on its own.
-    dict(type='RandomScaleCrop', scale_range=(0.6, 1.0), prob=0.5, keys=frame_keys),
-    dict(type='RandomFlip', prob=0.5, flagged_only=False, keys=frame_keys),
+load_frames = _base_.load_pipeline + [
+    dict(type='LoadFrame', path_key='prev_image_path', out_key='prev_image')]
+# The frame and its previous frame zoom, shift and flip together (local matching compares them
+# cell by cell); the annotated frame (a random frame of the sequence) on its own.
+frame_zoom = dict(type='RandomScaleCrop', scale_range=(0.6, 1.0), prob=0.5, keys=frame_keys)
+frame_flip = dict(type='RandomFlip', prob=0.5, flagged_only=False, keys=frame_keys)
+guide_and_packing = [
     dict(type='RandomScaleCrop', scale_range=(0.7, 1.0), prob=0.5,
          keys=('guide_image', 'guide_mask')),
     dict(type='RandomFlip', prob=0.5, flagged_only=False, keys=('guide_image', 'guide_mask')),
@@ -38,6 +39,7 @@ train_pipeline = _base_.load_pipeline + [
     dict(type='PackInputs', keys=('image', 'label', 'guide_image', 'guide_mask', 'prev_image',
                                   'prev_mask')),
 ]
+train_pipeline = load_frames + [frame_zoom, frame_flip] + guide_and_packing
 test_pipeline = _base_.load_pipeline + [
     dict(type='Resize', size=_base_.test_size),
     dict(type='Normalize', **rgb_unit),
@@ -45,10 +47,11 @@ test_pipeline = _base_.load_pipeline + [
 # tools/test.py --online-finetune ITERS trains on the annotated frame alone, which is also its
 # own previous frame there: moved by nothing, it would teach the model to copy the previous
 # mask. The previous frame and mask get a zoom and shift of their own (as 1-3 frames of motion
-# would give) before the training augmentation goes on.
-online_finetune = dict(pipeline=train_pipeline[:len(_base_.load_pipeline) + 2] + [
-    dict(type='RandomScaleCrop', scale_range=(0.8, 1.0), prob=1.0,
-         keys=('prev_image', 'prev_mask'))] + train_pipeline[len(_base_.load_pipeline) + 2:])
+# would give) between the frame's zoom and its flip.
+previous_frame_motion = dict(type='RandomScaleCrop', scale_range=(0.8, 1.0), prob=1.0,
+                             keys=('prev_image', 'prev_mask'))
+online_finetune = dict(pipeline=load_frames + [frame_zoom, previous_frame_motion, frame_flip]
+                       + guide_and_packing)
 # Several objects: the objects' probabilities are aggregated (background = product of the
 # objects' complements, then a softmax over the odds) and each object's next previous mask is
 # its region of the merged mask.

@@ -6,10 +6,10 @@ the spatial-guide source (a matching model's previous frame and mask too). The t
 goes through the config's *training* pipeline (its ``Load*`` steps dropped, the arrays given
 directly), so the augmentation is the one the model was trained with, unless the config's
 ``online_finetune.pipeline`` gives another (the matching recipe adds a motion of the previous
-frame there, which one annotated frame cannot show otherwise): one scale per iteration from ``scales`` (§4.1), a jittered,
-rotated, flipped visual guide, a perturbed Gaussian. Batch 1, Adam (ε = 1e-8, fresh state per
-object), main loss + L2 as in training. Afterwards every variable gets its saved value back,
-bit for bit.
+frame there, which one annotated frame cannot show otherwise): one scale per iteration from
+``scales`` (§4.1), a jittered, rotated, flipped visual guide, a perturbed Gaussian. Batch 1,
+Adam (ε = 1e-8, fresh state per object), main loss + L2 as in training. Afterwards every
+variable gets its saved value back, bit for bit.
 
 Deliberate differences from the original (spec §12):
 
@@ -76,8 +76,8 @@ class OnlineFinetuner:
     @classmethod
     def from_config(cls, model, cfg, iters, **overrides):
         """Build from the optional ``cfg.online_finetune`` dict (``lr``, ``lr_schedule``,
-        ``scales``, ``fix_bn``, ``seed``, ``trainable``, ``pipeline``); ``overrides`` win. The pipeline
-        defaults to ``cfg.data.train.pipeline``."""
+        ``scales``, ``fix_bn``, ``seed``, ``trainable``, ``pipeline``); ``overrides`` win. The
+        pipeline defaults to ``cfg.data.train.pipeline``."""
         options = dict(cfg.get('online_finetune') or {})
         options.update(overrides)
         pipeline = (options.pop('pipeline', None)
@@ -105,7 +105,8 @@ class OnlineFinetuner:
         scale = self.scales[rng.integers(len(self.scales))]
         out_size = (max(1, int(work_size[0] * scale)), max(1, int(work_size[1] * scale)))
         results = dict(image=frame, label=mask, prev_mask=mask, prev_image=frame,
-                       guide_image=frame, guide_mask=mask, rng=rng, out_size=out_size, flip_image=False,
+                       guide_image=frame, guide_mask=mask, rng=rng, out_size=out_size,
+                       flip_image=False,
                        sequence='<online fine-tuning>', frame='<first frame>')
         sample = self.pipeline(results)
         return {key: tf.constant(np.asarray(value)[None]) for key, value in sample.items()}
