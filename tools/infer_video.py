@@ -12,7 +12,9 @@ object). An object that appears later joins with ``--mask FRAME=PNG`` (FRAME: th
 in ``--frames``, e.g. ``00030``, or its 0-based index), given besides the first frame's
 ``--mask``; each object starts at the first mask that holds its id. Frames keep their aspect
 ratio; those whose longer side exceeds ``--max-size`` (default: the longer side of the config's
-test size) are segmented at a reduced size and the masks resized back.
+test size) are segmented at a reduced size and the masks resized back (a video is then decoded
+at that size by ffmpeg, unless an overlay needs its full-size frames). The model is traced on
+a blank frame before the clip's first frame is read.
 
 Writes ``OUT/masks/<frame>.png`` (palette PNGs at the frames' size) and, only when asked with
 ``--overlay``, ``OUT/overlay.mp4`` (video extra), ``OUT/overlay.gif`` (frames scaled to 480 px)
@@ -63,7 +65,9 @@ def build_segmenter(cfg, args):
     settings = InferenceSettings.from_config(cfg)
     max_size = args.max_size or (max(settings.size) if settings.size else None)
     settings.size, settings.max_size = None, max_size  # keep each clip's aspect ratio
-    return VideoSegmenter(model, settings)
+    segmenter = VideoSegmenter(model, settings)
+    print(f'model traced in {segmenter.warm_up():.1f} s, before the first frame is read')
+    return segmenter
 
 
 def run(cfg, args):
@@ -83,9 +87,11 @@ def main(argv=None):
     args = parse_args(argv)
     with one_line_errors(args):
         clip = run(load_config(args.config, args.cfg_options, args.strict), args)
-    print(f'{clip.frames} frames in {clip.seconds:.1f} s '
-          f'({clip.frames / max(clip.seconds, 1e-9):.2f} frames/s); results in {args.out}')
+    frames_per_second = clip.frames / max(clip.seconds, 1e-9)
+    print(f'{clip.frames} frames in {clip.seconds:.1f} s ({frames_per_second:.2f} frames/s); '
+          f'results in {args.out}')
     print(clip.times.line())
+    print(clip.times.model_alone_line(frames_per_second))
     return clip.frames
 
 

@@ -79,7 +79,10 @@ def build_segmenter(cfg, args):
     if args.online_finetune is not None:
         finetuner = OnlineFinetuner.from_config(model, cfg, args.online_finetune,
                                                 seed=cfg.get('seed', 0))
-    return VideoSegmenter(model, InferenceSettings.from_config(cfg), finetuner)
+    segmenter = VideoSegmenter(model, InferenceSettings.from_config(cfg), finetuner)
+    if finetuner is None:
+        print(f'model traced in {segmenter.warm_up():.1f} s, before the first frame is read')
+    return segmenter
 
 
 def report(cfg, args, results):
@@ -129,9 +132,7 @@ def main(argv=None):
         if segmenter.finetuner is None and segmenter.times.frames:
             times = segmenter.times
             print(times.line())
-            print(f'the model alone (its calls in this run): '
-                  f'{times.model_frames_per_second:.2f} frames/s; end to end / model alone = '
-                  f'{results.frames_per_second / times.model_frames_per_second:.2f}')
+            print(times.model_alone_line(results.frames_per_second))
         if args.eval:
             report(cfg, args, results)
         if args.out:

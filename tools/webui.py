@@ -15,7 +15,7 @@ from osmnseg.cli import (add_config_options, add_debug_option, add_device_option
                          add_dtype_option, load_config, one_line_errors)
 
 LOOPBACK_HOSTS = ('127.0.0.1', 'localhost')
-TYPICAL_FRAME_SIZE = (480, 854)  # warm-up frame when the config segments frames at their size
+TYPICAL_FRAME_SIZE = (480, 854)  # the warm-up frame (readies the kernels of its working size)
 WEBUI_EXTRA_HINT = 'pip install -e ".[webui]"'
 
 
@@ -46,23 +46,11 @@ def parse_args(argv=None):
     return args
 
 
-def warm_up(core):
-    """Step a blank frame with a mask and once more without, so that TensorFlow traces its
-    functions now and not during the page's first propagation (seconds on a CPU)."""
-    import numpy as np
-
-    height, width = core.settings.working_size(TYPICAL_FRAME_SIZE)
-    mask = np.zeros((height, width), np.uint8)
-    mask[height // 4:height // 2, width // 4:width // 2] = 1
-    frame = np.zeros((height, width, 3), np.uint8)
-    core.step(frame, {1: mask})
-    core.step(frame)
-
-
 def build_app(cfg, args):
     """The web app around a model built from ``cfg`` and the checkpoint."""
     from osmnseg.apis import init_segmentor
-    from osmnseg.apis.inference.core import InferenceCore
+    from osmnseg.apis import InferenceSettings
+    from osmnseg.apis.inference.core import InferenceCore, warm_up
     from osmnseg.devices import device_config
     from osmnseg.webui.app import create_app
     from osmnseg.webui.catalog import SequenceCatalog
@@ -74,7 +62,8 @@ def build_app(cfg, args):
     limits = Limits(max_frames=args.max_frames, max_upload_mb=args.max_upload_mb,
                     session_timeout_s=args.session_timeout * 60, max_disk_gb=args.max_disk_gb)
     new_core = functools.partial(InferenceCore.from_config, model, cfg)
-    warm_up(new_core())
+    # traced now, not during the page's first propagation (seconds on a CPU)
+    warm_up(model, InferenceSettings.from_config(cfg), TYPICAL_FRAME_SIZE)
     catalog = SequenceCatalog((cfg.get('data') or {}).get('test'))
     try:
         catalog.names()  # build (or generate) the data set now, not on the page's first request

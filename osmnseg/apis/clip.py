@@ -19,7 +19,7 @@ from osmnseg.io.images import save_image
 from osmnseg.io.masks import object_ids_in
 from osmnseg.io.palette import load_index_png, save_palette_png
 from osmnseg.io.video import (GIF_MAX_SIZE, OVERLAY_FORMATS, Mp4Writer, read_video_frames,
-                              require_video_extra, rgb_image, video_fps, write_gif)
+                              require_video_extra, rgb_image, video_info, write_gif)
 from osmnseg.utils.errors import ConfigError, DataError
 
 DEFAULT_FPS = 10.0  # a frame folder's rate (a video file's own rate is used otherwise)
@@ -27,21 +27,33 @@ DEFAULT_FPS = 10.0  # a frame folder's rate (a video file's own rate is used oth
 
 @dataclasses.dataclass(frozen=True)
 class ClipSource:
-    """The frames of a clip.
+    """The frames of a clip: a folder of images, or a video file (streamed).
 
     Attributes:
-        frames: image paths, or a video reader yielding ``[H, W, 3] uint8`` (read once).
+        paths: the folder's image paths, sorted (``None`` for a video).
         names: frame names (file names without extension), or ``None`` for a video, whose
             frames are named ``00000``, ``00001``, ...
+        video: the video file (``None`` for a folder).
         fps: the video file's frame rate, or ``None`` (a folder).
+        size: ``(H, W)`` of a video's frames (``None`` for a folder).
     """
 
-    frames: object
+    paths: list = None
     names: list = None
+    video: str = None
     fps: float = None
+    size: tuple = None
 
     def name(self, index):
         return self.names[index] if self.names else f'{index:05d}'
+
+    def frames(self, size=None):
+        """The frames to segment: the folder's image paths, or the video's ``[H, W, 3]
+        uint8`` frames decoded one at a time, scaled by ffmpeg to ``size = (H, W)`` when
+        given (a video only)."""
+        if self.video is None:
+            return self.paths
+        return read_video_frames(self.video, size)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,7 +87,8 @@ def open_clip(frames_dir=None, video=None):
     if video:
         if not os.path.isfile(video):
             raise DataError(f'--video {video} does not exist; check the path.')
-        return ClipSource(read_video_frames(video), None, video_fps(video))
+        info = video_info(video)
+        return ClipSource(video=video, fps=info.fps, size=info.size)
     names, paths = list_frame_folder(frames_dir)
     return ClipSource(paths, names)
 
@@ -132,6 +145,10 @@ def segment_clip(segmenter, source, masks, first_frame, out_dir, overlays=(), fp
     size) and the ``overlays`` asked for: ``'mp4'`` (``overlay.mp4``), ``'gif'``
     (``overlay.gif``, frames scaled to 480 px), ``'png'`` (``overlays/<frame>.png``).
 
+    A video whose frames exceed the working size is decoded at the working size by ffmpeg
+    (:func:`_decoding_size`) unless overlays need its full-size frames; the masks come back
+    at the video's size either way.
+
     Args:
         segmenter: :class:`~osmnseg.apis.inference.VideoSegmenter`.
         source: :class:`ClipSource`.
@@ -156,12 +173,16 @@ def segment_clip(segmenter, source, masks, first_frame, out_dir, overlays=(), fp
     warn = warn or (lambda text: None)
     fps = fps or source.fps or DEFAULT_FPS
     annotations = {index: given.mask for index, given in masks.items()}
+    decoding_size = _decoding_size(segmenter.settings, source, overlays)
+    frames = source.frames(decoding_size)
+    output_size = source.size if decoding_size else None
     start, count = time.perf_counter(), 0
     with tempfile.TemporaryDirectory(prefix='osmnseg_gif_') as gif_dir, \
             _OverlayWriter(out_dir, overlays, fps, gif_dir) as overlay, \
             WriteBehind(times=segmenter.times) as behind:
-        for result in segmenter.segment(source.frames, annotations, sorted(first_frame),
-                                        first_frame, return_frames=bool(overlays)):
+        for result in segmenter.segment(frames, annotations, sorted(first_frame), first_frame,
+                                        output_size=output_size,
+                                        return_frames=bool(overlays)):
             name = source.name(result.index)
             if result.index == 0:
                 _warn_resized(masks.values(), result.mask.shape, warn)
@@ -177,6 +198,16 @@ def segment_clip(segmenter, source, masks, first_frame, out_dir, overlays=(), fp
         behind.flush()
         overlay.finish(warn)
     return ClipRun(count, time.perf_counter() - start, segmenter.times)
+
+
+def _decoding_size(settings, source, overlays):
+    """The ``(H, W)`` a video is best decoded at: its working size when that is smaller and
+    no overlay needs full-size frames (ffmpeg then scales while converting to RGB, and the
+    loop moves and resizes a ninth of a 1080p frame's pixels); ``None``: as it is."""
+    if source.video is None or overlays:
+        return None
+    size = settings.working_size(source.size)
+    return size if size != tuple(source.size) else None
 
 
 def _warn_resized(masks, frame_size, warn):

@@ -49,10 +49,14 @@ class OnlineFinetuner:
             ``'matching_modulator'``); ``None`` changes every trainable variable.
         lr_schedule: ``'constant'`` (the original) or ``'cosine'`` (``lr`` decayed to 0 over
             the ``iters`` steps, so that the last batch-1 steps move the weights least).
+        finetuned_weight: ``w`` in ``saved + w * (trained - saved)``, the weights used after
+            fine-tuning: 1 keeps the trained weights (the original), smaller values
+            interpolate back towards the general model (WiSE-FT, Wortsman et al. 2022), which
+            keeps what one frame cannot teach for objects whose look changes later.
     """
 
     def __init__(self, model, pipeline, iters=100, lr=1e-5, scales=DEFAULT_SCALES, fix_bn=True,
-                 seed=0, trainable=None, lr_schedule='constant'):
+                 seed=0, trainable=None, lr_schedule='constant', finetuned_weight=1.0):
         if int(iters) < 0:
             raise ConfigError(f'online fine-tuning iters must be >= 0, got {iters}; pass a '
                               'non-negative --online-finetune value.')
@@ -70,13 +74,18 @@ class OnlineFinetuner:
         if lr_schedule == 'cosine':
             lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=max(self.iters, 1))
         self.optimizer = keras.optimizers.Adam(learning_rate=lr, epsilon=1e-8)
+        self.finetuned_weight = float(finetuned_weight)
+        if not 0.0 <= self.finetuned_weight <= 1.0:
+            raise ConfigError(f'online_finetune.finetuned_weight={finetuned_weight!r} must lie in '
+                              '[0, 1] (1: the fine-tuned weights, 0: the saved ones).')
         self._train_step = None
         self._objects_done = 0
 
     @classmethod
     def from_config(cls, model, cfg, iters, **overrides):
         """Build from the optional ``cfg.online_finetune`` dict (``lr``, ``lr_schedule``,
-        ``scales``, ``fix_bn``, ``seed``, ``trainable``, ``pipeline``); ``overrides`` win. The
+        ``scales``, ``fix_bn``, ``seed``, ``trainable``, ``finetuned_weight``, ``pipeline``);
+        ``overrides`` win. The
         pipeline defaults to ``cfg.data.train.pipeline``."""
         options = dict(cfg.get('online_finetune') or {})
         options.update(overrides)
@@ -130,11 +139,21 @@ class OnlineFinetuner:
             self.model.fix_bn = fix_bn
 
     def train(self, frame, mask, work_size):
-        """Run ``iters`` steps on the first frame (fresh optimizer state)."""
+        """Run ``iters`` steps on the first frame (fresh optimizer state), then move the
+        fine-tuned variables back by ``1 - finetuned_weight`` of their change."""
         rng = np.random.default_rng([self.seed, self._objects_done])
         self._objects_done += 1
         if not self.iters:
             return
+        before = [variable.numpy() for variable in self.variables]
+        self._optimise(frame, mask, work_size, rng)
+        if self.finetuned_weight != 1.0:
+            for variable, start in zip(self.variables, before):
+                change = variable.numpy() - start
+                variable.assign(start + self.finetuned_weight * change)
+
+    def _optimise(self, frame, mask, work_size, rng):
+        """``iters`` Adam steps on samples of the first frame."""
         self._reset_optimizer()
         for _ in range(self.iters):
             batch = self.sample(frame, mask, work_size, rng)

@@ -33,10 +33,10 @@ def benchmark_end_to_end(model, cfg, split='test', frames=20, size=None):
 
     Returns:
         dict: ``end_to_end_fps`` (frames / wall time from each sequence's first frame read to
-        its last PNG written, the first frame's tracing included), ``model_alone_fps`` (1 /
-        the median of the model-alone frames, one object at ``size``), ``end_to_end_ratio``,
-        ``model_alone_frames``, ``stage_ms`` (ms per frame of each loop stage) and its
-        ``stages`` line, ``frames_total``.
+        its last PNG written, after the warm-up ``tools/test.py`` does too),
+        ``model_alone_fps`` (1 / the median of the model-alone frames, one object at
+        ``size``), ``end_to_end_ratio``, ``model_alone_frames``, ``stage_ms`` (ms per frame of
+        each loop stage) and its ``stages`` line, ``frames_total``.
 
     Raises:
         ConfigError: the config has no ``data.<split>`` or no test size for the model alone.
@@ -54,6 +54,7 @@ def benchmark_end_to_end(model, cfg, split='test', frames=20, size=None):
     sequences = dataset.sequences()
     per_slice = max(3, math.ceil(frames / max(len(sequences), 1)))
     segmenter = VideoSegmenter(model, settings)
+    segmenter.warm_up()  # as tools/test.py does before its clock starts
     no_scores = build_evaluator(None, dataset, ())
     loop_seconds, loop_frames, alone_seconds, run_alone = 0.0, 0, [], None
     with tempfile.TemporaryDirectory(prefix='osmnseg_e2e_') as out_dir:
@@ -62,7 +63,7 @@ def benchmark_end_to_end(model, cfg, split='test', frames=20, size=None):
                                        progress=False, overwrite=True, evaluator=no_scores)
             loop_seconds += sum(results.timing.values())
             loop_frames += sum(results.num_frames.values())
-            if run_alone is None:  # after the first sequence: the loop meets a cold model
+            if run_alone is None:  # after the first sequence, whose first frames meet cold kernels
                 run_alone = one_object_frame_call(segmenter.prepared, tuple(size),
                                                   settings.guide_size)
                 run_alone()

@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from osmnseg.apis.visualization import overlay_mask
 from osmnseg.io.folders import FRAME_EXTENSIONS
 from osmnseg.io.palette import load_index_png, save_palette_png
-from osmnseg.io.video import (read_video_frames, require_video_extra, video_fps, write_gif,
+from osmnseg.io.video import (read_video_frames, require_video_extra, video_info, write_gif,
                               write_mp4)
 from osmnseg.utils.errors import DataError
 
@@ -77,7 +77,7 @@ def upload_frames(path, label):
         return zip_frames(path, label), None
     require_video_extra()
     try:
-        fps = video_fps(path)
+        fps = video_info(path).fps
     except (OSError, RuntimeError, ValueError) as err:
         raise _not_a_clip(label) from err
     return video_frames(path, label), fps

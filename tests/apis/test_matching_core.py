@@ -103,3 +103,24 @@ def test_soft_aggregation_sums_to_one_and_keeps_one_object():
 def test_unknown_merge_mode_is_refused():
     with pytest.raises(ConfigError, match="test_cfg.merge='max'"):
         InferenceSettings(merge='max')
+
+
+def test_warm_up_traces_every_call_a_video_of_another_size_needs(match_model):
+    from osmnseg.apis import VideoSegmenter
+
+    segmenter = VideoSegmenter(match_model, InferenceSettings(normalize=dict(mode='rgb_unit'),
+                                                              merge='soft'))
+    assert segmenter.warm_up() > 0
+    functions = segmenter.prepared._functions._functions
+    traced = {key: function.experimental_get_tracing_count()
+              for key, function in functions.items()}
+    assert {key[0] for key in traced} >= {'_embed', '_track'}
+    assert segmenter.times.frames == 0  # the warm-up's frames are not counted
+
+    frames = synthetic_frames(4, (40, 56))  # another size, two objects
+    annotations = {0: box_mask((40, 56), (4, 4, 20, 30), 1) + box_mask((40, 56),
+                                                                      (24, 30, 36, 50), 2)}
+    results = list(segmenter.segment(frames, annotations))
+    assert len(results) == 4 and results[0].mask.shape == (40, 56)
+    assert {key: function.experimental_get_tracing_count()
+            for key, function in functions.items()} == traced  # nothing traced again

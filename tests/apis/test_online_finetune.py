@@ -1,6 +1,7 @@
 """Online one-shot fine-tuning: per-object weights, exact restore, sequential merge."""
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from osmnseg.apis import VideoSegmenter
 from osmnseg.apis.online_finetune import OnlineFinetuner
@@ -126,7 +127,8 @@ def test_trainable_limits_fine_tuning_to_the_named_sub_networks(model, toy_cfg):
 
 def test_the_matching_recipe_moves_the_previous_frame_of_its_finetuning_samples(model):
     """One annotated frame is its own previous frame: the recipe's ``online_finetune.pipeline``
-    zooms and shifts that copy, where its training pipeline would leave the two identical."""
+    zooms and shifts that copy, where its training pipeline would leave the two identical; the
+    recipe also keeps half of the fine-tuned change (WiSE-FT)."""
     import os
 
     from osmnseg.config import Config
@@ -146,6 +148,7 @@ def test_the_matching_recipe_moves_the_previous_frame_of_its_finetuning_samples(
                 for s in samples]
 
     assert all(moved(recipe))
+    assert OnlineFinetuner.from_config(model, recipe, iters=1).finetuned_weight == 0.5
     recipe.online_finetune.pop('pipeline')  # back to the training pipeline
     assert not any(moved(recipe))
 
@@ -164,3 +167,29 @@ def test_cosine_schedule_decays_the_rate_to_zero_and_restarts_per_object(model, 
     assert_same(model, saved)
     with pytest.raises(ConfigError, match="online_finetune.lr_schedule='linear' is unknown"):
         OnlineFinetuner.from_config(model, toy_cfg, iters=1, lr_schedule='linear')
+
+
+def test_finetuned_weight_interpolates_back_towards_the_saved_weights(model, toy_cfg):
+    """WiSE-FT: the weights used are ``saved + w * (trained - saved)`` for the fine-tuned
+    variables; the rest (BN statistics with fix_bn) never move, and all are restored."""
+    saved = snapshot(model)
+    frame, mask = first_frame_sample()
+    trained = {}
+    for weight in (1.0, 0.25):
+        finetuner = OnlineFinetuner.from_config(model, toy_cfg, iters=2, lr=1e-3,
+                                                finetuned_weight=weight)
+        assert finetuner.finetuned_weight == weight
+        finetuner._optimise = lambda *args: [  # a known change of every fine-tuned variable
+            variable.assign_add(tf.ones_like(variable)) for variable in finetuner.variables]
+        with finetuner.finetuned(frame, mask, WORK_SIZE):
+            trained[weight] = snapshot(model)
+        assert_same(model, saved)
+    finetuned = {id(v) for v in model.trainable_variables}
+    for variable, start, full, mixed in zip(model.variables, saved, trained[1.0],
+                                            trained[0.25]):
+        change = 1.0 if id(variable) in finetuned else 0.0
+        np.testing.assert_allclose(full, start + change, rtol=1e-6, err_msg=variable.name)
+        np.testing.assert_allclose(mixed, start + 0.25 * change, rtol=1e-6,
+                                   err_msg=variable.name)
+    with pytest.raises(ConfigError, match=r'finetuned_weight=1.5 must lie in \[0, 1\]'):
+        OnlineFinetuner.from_config(model, toy_cfg, iters=1, finetuned_weight=1.5)

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from osmnseg.io.video import read_video_frames, require_video_extra, write_gif, write_mp4
+from osmnseg.io.video import (VideoInfo, read_video_frames, require_video_extra, video_info,
+                              write_gif, write_mp4)
 from osmnseg.utils.errors import ConfigError
 from requirements import VIDEO_EXTRA, require
 
@@ -56,3 +57,14 @@ def test_mp4_round_trip_keeps_frame_count_size_and_colours(tmp_path):
     assert all(frame.shape == (32, 48, 3) and frame.dtype == np.uint8 for frame in frames)
     means = [float(frame.mean()) for frame in frames]
     np.testing.assert_allclose(means, [0, 40, 80, 120, 160], atol=4)  # H.264 is lossy
+
+
+def test_a_video_is_decoded_at_the_size_asked_and_its_header_read(tmp_path, caplog):
+    require(VIDEO_EXTRA)
+    path = str(tmp_path / 'clip.mp4')
+    write_mp4(path, _frames(3, size=(64, 96)), fps=7)
+    assert video_info(path) == VideoInfo(7.0, (64, 96))
+    frames = list(read_video_frames(path, size=(32, 48)))
+    assert [frame.shape for frame in frames] == [(32, 48, 3)] * 3
+    np.testing.assert_allclose([float(frame.mean()) for frame in frames], [0, 40, 80], atol=4)
+    assert 'different from the source frame size' not in caplog.text  # asked for on purpose

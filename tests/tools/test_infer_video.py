@@ -61,7 +61,7 @@ def test_clip_gives_full_size_masks_and_only_the_overlays_asked_for(tiny_run, cl
 
 
 def test_a_video_is_streamed_and_its_frame_rate_kept_for_the_mp4(tiny_run, clip, tmp_path):
-    from osmnseg.io.video import read_video_frames, video_fps, write_mp4
+    from osmnseg.io.video import read_video_frames, video_info, write_mp4
 
     require(VIDEO_EXTRA)
     config, work_dir, options = tiny_run
@@ -74,7 +74,7 @@ def test_a_video_is_streamed_and_its_frame_rate_kept_for_the_mp4(tiny_run, clip,
                               '--cfg-options', *options])
     assert count == 5
     assert sorted(os.listdir(out / 'masks')) == [f'{i:05d}.png' for i in range(5)]
-    assert video_fps(str(out / 'overlay.mp4')) == 12.0
+    assert video_info(str(out / 'overlay.mp4')).fps == 12.0
     overlays = list(read_video_frames(str(out / 'overlay.mp4')))
     assert len(overlays) == 5 and overlays[0].shape == SIZE + (3,)
     late = str(tmp_path / 'late.png')
@@ -83,6 +83,38 @@ def test_a_video_is_streamed_and_its_frame_rate_kept_for_the_mp4(tiny_run, clip,
         infer_video.main([config, work_dir, '--video', video, '--mask', mask_path,
                           '--mask', f'7={late}', '--out', str(tmp_path / 'late'),
                           '--cfg-options', *options])
+
+
+def test_a_video_without_overlays_is_decoded_at_the_working_size(tiny_run, clip, tmp_path,
+                                                                 monkeypatch):
+    import osmnseg.apis.clip as clip_module
+    from osmnseg.io.video import write_mp4
+
+    require(VIDEO_EXTRA)
+    config, work_dir, options = tiny_run
+    frames, mask_path, _ = clip
+    video = str(tmp_path / 'clip.mp4')
+    write_mp4(video, [os.path.join(frames, f) for f in sorted(os.listdir(frames))], fps=12)
+    sizes, read = [], clip_module.read_video_frames
+
+    def recorded(path, size=None):
+        sizes.append(size)
+        for frame in read(path, size):
+            assert frame.shape[:2] == (size or SIZE)
+            yield frame
+
+    monkeypatch.setattr(clip_module, 'read_video_frames', recorded)
+    masks = {}
+    for name, overlay in (('scaled', []), ('full', ['--overlay', 'gif'])):
+        infer_video.main([config, work_dir, '--video', video, '--mask', mask_path, '--out',
+                          str(tmp_path / name), '--max-size', '64', *overlay,
+                          '--cfg-options', *options])
+        masks[name] = [load_index_png(str(tmp_path / name / 'masks' / f'{i:05d}.png'))
+                       for i in range(5)]
+    assert sizes == [(38, 64), None]  # the overlay needs the full-size frames
+    for scaled, full in zip(masks['scaled'], masks['full']):
+        assert scaled.shape == full.shape == SIZE  # masks at the video's size either way
+        assert np.mean(scaled != full) < 0.05  # ffmpeg's area scaling vs TF's bilinear
 
 
 def test_large_frames_are_segmented_at_max_size_with_their_aspect(tiny_run, clip):

@@ -217,7 +217,7 @@ def stroke_bytes_on_a_1080p_frame(driver, tmp_path):
 
 def test_annotate_propagate_correct_and_export_in_a_browser(trained, browser, tmp_path,
                                                             start_subprocess):
-    from osmnseg.io.video import video_fps
+    from osmnseg.io.video import video_info
     options, work_dir, data_root = trained
     _, url = start_webui(start_subprocess, CONFIG, work_dir, '--max-upload-mb', 1,
                          '--cfg-options', *options)
@@ -276,7 +276,7 @@ def test_annotate_propagate_correct_and_export_in_a_browser(trained, browser, tm
     j_copied = copy_j(truth, masks[0] == 1, skip={corrected})
     assert j_propagated > j_copied, (j_propagated, j_copied)
     assert element(browser, 'export-fps').get_attribute('value') == '24'  # frames: no own rate
-    assert video_fps(str(download(browser, 'export-mp4', f'{name}_overlay.mp4'))) == 24
+    assert video_info(str(download(browser, 'export-mp4', f'{name}_overlay.mp4'))).fps == 24
 
     sent = stroke_bytes_on_a_1080p_frame(browser, tmp_path)
     print(f'J propagated {j_propagated:.3f} vs copied {j_copied:.3f}; a 40-point stroke on a '

@@ -58,11 +58,11 @@ def test_the_gif_size_is_the_one_asked_for(client, query, size):
 
 def mp4_fps(client, clip_id, query, path):
     """The frame rate the exported overlay MP4 (saved to ``path``) declares."""
-    from osmnseg.io.video import video_fps
+    from osmnseg.io.video import video_info
     response = client.get(f'/api/clips/{clip_id}/export/overlay.mp4{query}')
     assert response.status_code == 200, response.text
     path.write_bytes(response.content)
-    return video_fps(str(path))
+    return video_info(str(path)).fps
 
 
 def test_the_overlay_mp4_plays_at_the_videos_own_rate(client, tmp_path):

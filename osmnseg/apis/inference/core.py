@@ -229,6 +229,32 @@ class InferenceCore:
             self.memory.masks[obj] = mask.astype(np.uint8)
 
 
+def warm_up(model, settings, frame_size=(64, 64)):
+    """Trace the compiled calls of the frame loop before a video starts; returns the seconds
+    it took.
+
+    Two blank frames of ``frame_size`` with one object go through an :class:`InferenceCore`
+    (the first frame encodes the object, the second is predicted), so every compiled call is
+    traced (about 1 s for a matching model on 2 cores). The traces hold for any frame size and
+    number of objects (their signatures leave those sizes open), so a video's first frame then
+    costs about what the others do. Nothing is kept but the traces.
+
+    Args:
+        model: as for :class:`InferenceCore`.
+        settings: :class:`~osmnseg.apis.inference.settings.InferenceSettings`.
+        frame_size: ``(H, W)`` of the blank frames (a typical frame also readies the
+            kernels of its working size).
+    """
+    start = time.perf_counter()
+    frame = np.zeros(tuple(frame_size) + (3,), np.uint8)
+    mask = np.zeros(frame_size, np.uint8)
+    mask[frame_size[0] // 4:frame_size[0] // 2, frame_size[1] // 4:frame_size[1] // 2] = 1
+    core = InferenceCore(model, settings)
+    core.step(frame, {1: mask})
+    core.step(frame)
+    return time.perf_counter() - start
+
+
 def _checked_frame(frame):
     frame = np.asarray(frame)
     if frame.ndim != 3 or frame.shape[-1] != 3 or frame.dtype != np.uint8:

@@ -48,6 +48,13 @@ class StageTimes:
                            for stage in STAGES)
         return f'per frame: {stages} (read and write run beside the model)'
 
+    def model_alone_line(self, frames_per_second):
+        """``'the model alone (its calls in this run): 20.0 frames/s; end to end / model alone
+        = 0.88'`` for a loop that ran at ``frames_per_second`` end to end."""
+        model_fps = self.model_frames_per_second
+        return (f'the model alone (its calls in this run): {model_fps:.2f} frames/s; end to end '
+                f'/ model alone = {frames_per_second / model_fps:.2f}')
+
 
 class _Worker:
     """A daemon thread with an error slot; ``raise_error`` re-raises the thread's error."""

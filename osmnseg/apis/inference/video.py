@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 
-from osmnseg.apis.inference.core import InferenceCore
+from osmnseg.apis.inference.core import InferenceCore, warm_up
 from osmnseg.apis.inference.finetuned import finetuned_frame_scores
 from osmnseg.apis.inference.pipeline import ReadAhead, StageTimes
 from osmnseg.apis.inference.reader import AnnotationReader, read_frame
@@ -60,6 +60,12 @@ class VideoSegmenter:
         self.prepared = None if finetuner is not None or model.inference_only \
             else model.prepare_for_inference()
         self.times = StageTimes()
+
+    def warm_up(self):
+        """Trace the prepared model's compiled calls before a video starts
+        (:func:`~osmnseg.apis.inference.core.warm_up`); returns the seconds it took. With a
+        finetuner the weights change per object: nothing to trace ahead (returns 0)."""
+        return 0.0 if self.prepared is None else warm_up(self.prepared, self.settings)
 
     def segment(self, frames, annotations, object_ids=None, first_frame=None,
                 return_probabilities=False, output_size=None, return_frames=False):
