@@ -12,7 +12,7 @@ from osmnseg.config import Config
 from osmnseg.datasets.pipelines import (Compose, MaskTrackGuide, VisualGuide,
                                         make_visual_guide)
 from osmnseg.registry import TRANSFORMS
-from osmnseg.utils.errors import RegistryError
+from osmnseg.utils.errors import ConfigError, RegistryError
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONFIGS = sorted(glob.glob(os.path.join(REPO, 'configs', '*.py')))
@@ -128,3 +128,28 @@ def test_inference_precision_follows_the_config_and_the_cpu():
     assert dtype('float16', False) == 'float16'
     with pytest.raises(ConfigError, match="inference_dtype='bf16'"):
         dtype('bf16', True)
+
+
+def test_size_divisor_rounds_the_working_size_to_the_networks_stride():
+    clip = InferenceSettings(max_size=672, size_divisor=32)
+    assert clip.working_size((1080, 1920)) == (384, 672)  # 378x672 before rounding
+    assert clip.working_size((480, 854)) == (384, 672)
+    assert clip.working_size((100, 10)) == (96, 32)  # the nearest multiple, one at least
+    assert InferenceSettings(size_divisor=32).working_size((480, 854)) == (480, 864)
+    assert InferenceSettings(size=(100, 200), size_divisor=8).working_size((1, 1)) == (104, 200)
+    assert InferenceSettings(max_size=672).working_size((1080, 1920)) == (378, 672)
+
+
+@pytest.mark.parametrize('divisor', [0, -32, 2.5, True, '32'])
+def test_a_size_divisor_that_is_not_a_positive_integer_is_a_config_error(divisor):
+    with pytest.raises(ConfigError, match=r'test_cfg.size_divisor=.* must be a positive integer'):
+        InferenceSettings(size_divisor=divisor)
+
+
+@pytest.mark.parametrize('name', ['osmn_mobilenet_v1_davis2016.py',
+                                  'osmn_match_mobilenet_v1_davis2016.py'])
+def test_the_real_video_recipes_segment_a_16_9_clip_at_a_multiple_of_their_stride(name):
+    settings = InferenceSettings.from_config(Config.fromfile(os.path.join(REPO, 'configs', name)))
+    assert settings.working_size((480, 854)) == (384, 672)  # tools/test.py: the test size
+    settings.size, settings.max_size = None, 672  # tools/infer_video.py: the aspect kept
+    assert settings.working_size((1080, 1920)) == (384, 672)

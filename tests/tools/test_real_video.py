@@ -131,7 +131,7 @@ def test_full_hd_frames_are_processed_small_and_returned_full_size(recipe_run, r
                                    '--cfg-options', *options])
     cfg = Config.fromfile(config)
     cfg.merge_from_dict({'model.backbone.width': 0.25, 'model.visual_modulator.width': 0.25})
-    assert infer_video.build_segmenter(cfg, args).settings.working_size((1080, 1920)) == (90, 160)
+    assert infer_video.build_segmenter(cfg, args).settings.working_size((1080, 1920)) == (96, 160)
     out = tmp_path / 'out'
     assert _infer(recipe_run, '--frames', str(big), '--mask', str(big_mask),
                   '--out', str(out)) == FRAMES
