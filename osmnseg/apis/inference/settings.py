@@ -19,10 +19,8 @@ class InferenceSettings:
             a reduced size (aspect kept) and masks resized back.
         size_divisor: the working size's sides are rounded to the nearest multiple of this
             (one multiple at least); give the network's largest stride, so that every feature
-            map covers the frame exactly. Off a multiple, the resized feature maps are shifted
-            by a fraction of a cell and the mask fed back each frame drifts with them (the
-            matching recipe at 378x672, a 16:9 clip's size at ``max_size=672``: dev J 0.695,
-            against 0.780 at 384x672). ``None``: sizes are used as they are.
+            map covers the frame exactly (off a multiple the fed-back mask drifts: figures in
+            docs/inference.md). ``None``: sizes are used as they are.
         guide_size: side of the square visual guide.
         pad_ratio: box padding of the test visual guide (spec §4.2: 3 %).
         keep_aspect_ratio: fit the guide crop with its aspect ratio kept.
@@ -54,7 +52,7 @@ class InferenceSettings:
     def __post_init__(self):
         divisor = self.size_divisor
         if divisor is not None and (type(divisor) is not int or divisor < 1):
-            raise ConfigError(f'test_cfg.size_divisor={self.size_divisor!r} must be a positive '
+            raise ConfigError(f'test_cfg.size_divisor={divisor!r} must be a positive '
                               f'integer (the network\'s largest stride, e.g. 32) or None.')
         if self.merge not in MERGE_MODES:
             raise ConfigError(f'test_cfg.merge={self.merge!r} is unknown; use one of '
@@ -93,7 +91,7 @@ class InferenceSettings:
             size = tuple(max(1, int(round(side * ratio))) for side in frame_size)
         else:
             size = tuple(frame_size)
-        if self.size_divisor is None:
-            return size
         divisor = self.size_divisor
+        if divisor is None:
+            return size
         return tuple(max(divisor, (side + divisor // 2) // divisor * divisor) for side in size)
